@@ -1,0 +1,150 @@
+/**
+ * @module config/schema
+ * The one configuration schema. The config file, the environment overrides (the `env`
+ * annotation), secret redaction in logs (the `secret` annotation) and docs/configuration.md
+ * all derive from it.
+ */
+import Type, { type Static } from 'typebox';
+
+const PHONE_DIGITS = '^\\+?[0-9][0-9 \\-]{5,18}$';
+const HTTP_URL = '^https?://[^\\s]+$';
+
+export const ClevertapAuthSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        kind: Type.Literal('basic'),
+        username: Type.String({ minLength: 1 }),
+        password: Type.String({ minLength: 1, secret: true }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('bearer'),
+        token: Type.String({ minLength: 1, secret: true, description: 'accepted with or without the `Bearer ` prefix' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        kind: Type.Literal('headers'),
+        headers: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+          minProperties: 1,
+          secret: true,
+          description: 'every header must match; names are case-insensitive (e.g. Kaleyra `api-key` + `sid`)',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'how CleverTap authenticates to this account' },
+);
+
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'appears in the endpoint URL' }),
+    wabaNumber: Type.String({ pattern: PHONE_DIGITS, description: 'the WhatsApp business number; one account per number' }),
+    defaultCountryCode: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: 'prepended to recipient numbers given without a country code' }),
+    ),
+    clevertap: Type.Object(
+      {
+        auth: ClevertapAuthSchema,
+        deliveryReportUrl: Type.Optional(Type.String({ pattern: HTTP_URL })),
+        inboundMessageUrl: Type.Optional(Type.String({ pattern: HTTP_URL })),
+        languageOverrides: Type.Optional(
+          Type.Record(Type.String(), Type.String(), { description: 'CleverTap language string → Meta language code' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    whatsapp: Type.Object(
+      {
+        graphBaseUrl: Type.Optional(
+          Type.String({ pattern: HTTP_URL, description: 'default https://graph.facebook.com/v23.0; the built-in simulator in sandbox mode' }),
+        ),
+        phoneNumberId: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' })),
+        wabaId: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' })),
+        accessToken: Type.Optional(Type.String({ minLength: 1, secret: true })),
+        appSecret: Type.Optional(Type.String({ minLength: 1, secret: true })),
+        webhookVerifyToken: Type.Optional(Type.String({ minLength: 1, secret: true })),
+        messagesPerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 80 }),
+        maxInFlight: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'concurrent Graph requests per number' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('sandbox'), Type.Literal('production')], {
+      default: 'sandbox',
+      env: 'WABRIDGE_MODE',
+      description: 'sandbox wires accounts without Graph credentials to the built-in Meta simulator',
+    }),
+    server: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0', env: 'HOST' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, env: 'PORT' }),
+        publicBaseUrl: Type.Optional(
+          Type.String({ pattern: HTTP_URL, env: 'PUBLIC_BASE_URL', description: 'how CleverTap and Meta reach this gateway' }),
+        ),
+        bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
+        backlog: Type.Integer({ minimum: 128, default: 4096, description: 'listen backlog; CleverTap opens 1,500 connections at once' }),
+        maxPendingAccepts: Type.Integer({
+          minimum: 1,
+          default: 20_000,
+          description: 'requests waiting for a durable commit beyond which new ones get 429',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    store: Type.Object(
+      {
+        kind: Type.Literal('sqlite', { default: 'sqlite' }),
+        path: Type.String({ minLength: 1, default: './data/wabridge.db', env: 'STORE_PATH' }),
+        synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
+          default: 'normal',
+          description: 'normal survives process crashes (kill -9); full also survives power loss, at a throughput cost',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dispatcher: Type.Object(
+      {
+        leaseMs: Type.Integer({ minimum: 1000, default: 30_000, description: 'how long a send may be in flight before it is presumed lost' }),
+        uncertainHoldMs: Type.Integer({
+          minimum: 0,
+          default: 120_000,
+          description: 'after a crash mid-send, wait this long for a status webhook proving the send before resending',
+        }),
+        maxAttempts: Type.Integer({ minimum: 1, default: 12 }),
+        maxAgeMs: Type.Integer({ minimum: 1000, default: 24 * 3600_000, description: 'give up retrying a send after this long' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          { default: 'info', env: 'LOG_LEVEL' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    sandbox: Type.Object(
+      {
+        simulatorPort: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: 'port of the built-in Meta simulator (0 = any free port)' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    accounts: Type.Array(AccountSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type AccountConfig = Static<typeof AccountSchema>;

@@ -1,0 +1,74 @@
+/**
+ * @module queue/job-queue
+ * The job-queue port: a few operations, enough for at-least-once work with leases.
+ * A reserved job is invisible until it is acknowledged, rescheduled, dead-lettered, or its
+ * lease runs out; in the last case the next reservation reports `previousAttemptUnsettled`, so
+ * the worker knows an earlier attempt may have had effects nobody recorded.
+ *
+ * Adapters: embedded SQLite (same database and transaction as the message rows); a Redis
+ * adapter is planned for scale-out. Every adapter passes `job-queue.conformance.ts`.
+ */
+import type { TransactionHandle } from '../store/message-store.js';
+
+export interface JobSpec {
+  queue: string;
+  /** Work in one partition is paced together (the send queue partitions by account). */
+  partitionKey: string;
+  /** What the job is about, e.g. a message id. */
+  ref: string;
+  /** Epoch ms; default now. */
+  runAt?: number;
+}
+
+export interface Job {
+  id: number;
+  queue: string;
+  partitionKey: string;
+  ref: string;
+  /** Reservations so far, including this one. */
+  attempts: number;
+  createdAt: number;
+  /** The previous reservation's lease ran out with no outcome recorded (e.g. a crash mid-send). */
+  previousAttemptUnsettled: boolean;
+  /** When the worker first saw this job's outcome as uncertain (see `retryAt`). */
+  uncertainSince?: number;
+  lastError?: string;
+}
+
+export interface ReserveOptions {
+  partitionKey: string;
+  limit: number;
+  leaseMs: number;
+  now?: number;
+}
+
+export interface RetryOptions {
+  error?: string;
+  /** Remember that the outcome of an earlier attempt is unknown, from this time on. */
+  uncertainSince?: number;
+}
+
+export interface QueueCounts {
+  queue: string;
+  partitionKey: string;
+  ready: number;
+  scheduled: number;
+  leased: number;
+  dead: number;
+}
+
+export interface JobQueue {
+  enqueue(jobs: readonly JobSpec[]): Promise<void>;
+  /** Enqueues inside a message-store transaction, so the job commits with the row it is about. */
+  enqueueWithin(tx: TransactionHandle, job: JobSpec): void;
+  reserve(queue: string, options: ReserveOptions): Promise<Job[]>;
+  /** Done. False when the job had meanwhile been re-reserved or removed (a stale lease). */
+  ack(job: Job): Promise<boolean>;
+  retryAt(job: Job, runAt: number, options?: RetryOptions): Promise<void>;
+  deadLetter(job: Job, reason: string): Promise<void>;
+  /** Removes pending work about `ref` (its effect was proven some other way). */
+  cancelByRef(queue: string, ref: string): Promise<number>;
+  /** Makes every leased job immediately reservable again (embedded mode, at startup: the leases belonged to a dead process). */
+  expireLeases(now?: number): Promise<number>;
+  counts(now?: number): Promise<QueueCounts[]>;
+}

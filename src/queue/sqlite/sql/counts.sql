@@ -1,0 +1,6 @@
+-- Jobs per queue and partition: due now, scheduled later (including leased), leased.
+SELECT queue, partition_key AS partitionKey,
+       SUM(CASE WHEN run_at <= @now THEN 1 ELSE 0 END) AS ready,
+       SUM(CASE WHEN run_at > @now AND leased = 0 THEN 1 ELSE 0 END) AS scheduled,
+       SUM(CASE WHEN run_at > @now AND leased = 1 THEN 1 ELSE 0 END) AS leased
+  FROM jobs GROUP BY queue, partition_key

@@ -1,0 +1,138 @@
+/**
+ * @module queue/sqlite/sqlite-job-queue
+ * The embedded queue: a job table in the same SQLite file as the messages, so accepting a
+ * message and enqueueing its send is one commit. Leases are visibility timeouts: a reserved
+ * job's `run_at` moves to the end of its lease, so a job whose worker died simply becomes due.
+ */
+import type { SqliteDatabase } from '../../store/sqlite/open-sqlite.js';
+import { loadSql } from '../../store/sqlite/sql-loader.js';
+import type { SqliteTransaction } from '../../store/sqlite/sqlite-message-store.js';
+import type { TransactionHandle } from '../../store/message-store.js';
+import type { Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
+
+interface JobRow {
+  id: number;
+  queue: string;
+  partition_key: string;
+  ref: string;
+  attempts: number;
+  leased: number;
+  uncertain_since: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+export class SqliteJobQueue implements JobQueue {
+  readonly #db: SqliteDatabase;
+  readonly #statements;
+  readonly #reserve;
+  readonly #deadLetter;
+  readonly #enqueueMany;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
+    const statements = {
+      enqueue: sql('enqueue'),
+      selectReady: sql('select-ready'),
+      lease: sql('lease'),
+      ack: sql('ack'),
+      retryAt: sql('retry-at'),
+      deadLetter: sql('dead-letter'),
+      deleteJob: sql('delete-job'),
+      cancelByRef: sql('cancel-by-ref'),
+      expireLeases: sql('expire-leases'),
+      counts: sql('counts'),
+      deadCounts: sql('dead-counts'),
+    };
+    this.#statements = statements;
+    this.#reserve = db.transaction((queue: string, options: ReserveOptions, now: number): Job[] => {
+      const rows = statements.selectReady.all({ queue, partitionKey: options.partitionKey, now, limit: options.limit }) as JobRow[];
+      if (rows.length === 0) return [];
+      statements.lease.run({ ids: JSON.stringify(rows.map((row) => row.id)), leaseUntil: now + options.leaseMs });
+      return rows.map(toJob);
+    });
+    this.#deadLetter = db.transaction((job: Job, reason: string, now: number) => {
+      statements.deadLetter.run({ id: job.id, reason, now });
+      statements.deleteJob.run({ id: job.id });
+    });
+    this.#enqueueMany = db.transaction((jobs: readonly JobSpec[], now: number) => {
+      for (const job of jobs) statements.enqueue.run(jobParams(job, now));
+    });
+  }
+
+  async enqueue(jobs: readonly JobSpec[]): Promise<void> {
+    this.#enqueueMany.immediate(jobs, Date.now());
+  }
+
+  enqueueWithin(tx: TransactionHandle, job: JobSpec): void {
+    const sqlite = tx as SqliteTransaction;
+    if (sqlite.kind !== 'sqlite' || sqlite.db !== this.#db || !this.#db.inTransaction) {
+      throw new Error('SqliteJobQueue.enqueueWithin needs an open transaction on the same database');
+    }
+    this.#statements.enqueue.run(jobParams(job, Date.now()));
+  }
+
+  async reserve(queue: string, options: ReserveOptions): Promise<Job[]> {
+    return this.#reserve.immediate(queue, options, options.now ?? Date.now());
+  }
+
+  async ack(job: Job): Promise<boolean> {
+    return this.#statements.ack.run({ id: job.id, attempts: job.attempts }).changes === 1;
+  }
+
+  async retryAt(job: Job, runAt: number, options: RetryOptions = {}): Promise<void> {
+    this.#statements.retryAt.run({
+      id: job.id,
+      attempts: job.attempts,
+      runAt,
+      error: options.error ?? null,
+      uncertainSince: options.uncertainSince ?? null,
+    });
+  }
+
+  async deadLetter(job: Job, reason: string): Promise<void> {
+    this.#deadLetter.immediate(job, reason, Date.now());
+  }
+
+  async cancelByRef(queue: string, ref: string): Promise<number> {
+    return this.#statements.cancelByRef.run({ queue, ref }).changes;
+  }
+
+  async expireLeases(now = Date.now()): Promise<number> {
+    return this.#statements.expireLeases.run({ now }).changes;
+  }
+
+  async counts(now = Date.now()): Promise<QueueCounts[]> {
+    const byKey = new Map<string, QueueCounts>();
+    for (const row of this.#statements.counts.all({ now }) as Omit<QueueCounts, 'dead'>[]) {
+      byKey.set(`${row.queue}\u0000${row.partitionKey}`, { ...row, dead: 0 });
+    }
+    for (const row of this.#statements.deadCounts.all() as { queue: string; partitionKey: string; dead: number }[]) {
+      const key = `${row.queue}\u0000${row.partitionKey}`;
+      const entry = byKey.get(key) ?? { queue: row.queue, partitionKey: row.partitionKey, ready: 0, scheduled: 0, leased: 0, dead: 0 };
+      entry.dead = row.dead;
+      byKey.set(key, entry);
+    }
+    return [...byKey.values()];
+  }
+}
+
+function jobParams(job: JobSpec, now: number) {
+  return { queue: job.queue, partitionKey: job.partitionKey, ref: job.ref, runAt: job.runAt ?? now, now };
+}
+
+function toJob(row: JobRow): Job {
+  const job: Job = {
+    id: row.id,
+    queue: row.queue,
+    partitionKey: row.partition_key,
+    ref: row.ref,
+    attempts: row.attempts + 1,
+    createdAt: Number(row.created_at),
+    previousAttemptUnsettled: row.leased === 1,
+  };
+  if (row.uncertain_since !== null) job.uncertainSince = Number(row.uncertain_since);
+  if (row.last_error !== null) job.lastError = row.last_error;
+  return job;
+}

@@ -1,0 +1,64 @@
+/**
+ * @module store/message-store
+ * The message store port: durable message rows and their lifecycle. Adapters (SQLite today,
+ * Postgres for scale-out) all pass `message-store.conformance.ts`.
+ */
+import type { DeliveryFailure } from '../domain/failure.js';
+import type { CallbackOverrides, MessageContent, OutboundMessage } from '../domain/message.js';
+import type { MessageState } from '../domain/status.js';
+
+/** A message as stored, with its lifecycle so far. Times are epoch milliseconds. */
+export interface StoredMessage extends OutboundMessage {
+  state: MessageState;
+  wamid?: string;
+  failure?: DeliveryFailure;
+  submittedAt?: number;
+  sentAt?: number;
+  deliveredAt?: number;
+  readAt?: number;
+  failedAt?: number;
+  updatedAt: number;
+}
+
+export interface AcceptResult {
+  /** The id of the stored message: the new one, or the earlier one for a duplicate. */
+  id: string;
+  duplicate: boolean;
+}
+
+/**
+ * An opaque handle to the store's open transaction, handed to hooks that must write in the
+ * same commit (the embedded queue enqueues send jobs this way).
+ */
+export type TransactionHandle = { readonly kind: string };
+
+export type AcceptHook = (tx: TransactionHandle, message: OutboundMessage) => void;
+
+export interface StateCounts {
+  accountId: string;
+  state: MessageState;
+  count: number;
+}
+
+export interface MessageStore {
+  /**
+   * Durably records new messages in one commit. A message repeating an earlier
+   * (accountId, msgId, to) is not stored again; its result points at the earlier message.
+   * `onInserted` runs inside the same transaction for every newly stored message.
+   */
+  acceptMessages(messages: readonly OutboundMessage[], onInserted?: AcceptHook): Promise<AcceptResult[]>;
+  getMessage(id: string): Promise<StoredMessage | undefined>;
+  findByWamid(wamid: string): Promise<StoredMessage | undefined>;
+  /** Meta accepted the send: remember the wamid and move to `submitted` (if not already past it). */
+  recordSubmitted(id: string, wamid: string, at: number): Promise<void>;
+  /**
+   * Applies a lifecycle state if it moves the message forward (see `canTransition`).
+   * Returns whether it did. `wamid` is recorded when the message has none yet (a status
+   * webhook can beat our own record of the send).
+   */
+  advanceState(id: string, state: MessageState, at: number, details?: { failure?: DeliveryFailure; wamid?: string }): Promise<boolean>;
+  countByState(): Promise<StateCounts[]>;
+  close(): Promise<void>;
+}
+
+export type { MessageContent, CallbackOverrides };

@@ -1,0 +1,15 @@
+/**
+ * @module store/migrations
+ * Every schema migration, in order. Listed explicitly (not read from a folder) so the set is
+ * fixed at build time and the same on every dialect.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './001-initial.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

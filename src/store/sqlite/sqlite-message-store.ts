@@ -1,0 +1,156 @@
+/**
+ * @module store/sqlite/sqlite-message-store
+ * The embedded message store on better-sqlite3. Statements are prepared once; every method is
+ * synchronous underneath (SQLite in-process is faster than any await) and wrapped in the
+ * port's promises.
+ */
+import type { DeliveryFailure } from '../../domain/failure.js';
+import type { OutboundMessage } from '../../domain/message.js';
+import type { MessageState } from '../../domain/status.js';
+import type { AcceptHook, AcceptResult, MessageStore, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+import { loadSql } from './sql-loader.js';
+
+interface MessageRow {
+  id: string;
+  account_id: string;
+  msg_id: string;
+  recipient: string;
+  waba_number: string;
+  content: string;
+  custom_props: string | null;
+  callbacks: string | null;
+  state: MessageState;
+  wamid: string | null;
+  failure: string | null;
+  accepted_at: number;
+  submitted_at: number | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  updated_at: number;
+}
+
+/** The handle hooks receive: the same connection, inside the open transaction. */
+export interface SqliteTransaction extends TransactionHandle {
+  readonly kind: 'sqlite';
+  readonly db: SqliteDatabase;
+}
+
+export class SqliteMessageStore implements MessageStore {
+  readonly #db: SqliteDatabase;
+  readonly #tx: SqliteTransaction;
+  readonly #insert;
+  readonly #findDuplicate;
+  readonly #get;
+  readonly #byWamid;
+  readonly #recordSubmitted;
+  readonly #advance;
+  readonly #countByState;
+  readonly #acceptBatch;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#tx = { kind: 'sqlite', db };
+    const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
+    this.#insert = sql('insert-message');
+    this.#findDuplicate = sql('find-duplicate').pluck();
+    this.#get = sql('get-message');
+    this.#byWamid = sql('find-by-wamid');
+    this.#recordSubmitted = sql('record-submitted');
+    this.#advance = sql('advance-state');
+    this.#countByState = sql('count-by-state');
+    this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
+      const results: AcceptResult[] = [];
+      for (const message of messages) {
+        const { changes } = this.#insert.run({
+          id: message.id,
+          accountId: message.accountId,
+          msgId: message.msgId,
+          recipient: message.to,
+          wabaNumber: message.wabaNumber,
+          content: JSON.stringify(message.content),
+          customProps: message.customProps ? JSON.stringify(message.customProps) : null,
+          callbacks: message.callbacks ? JSON.stringify(message.callbacks) : null,
+          acceptedAt: message.acceptedAt,
+        });
+        if (changes === 1) {
+          onInserted?.(this.#tx, message);
+          results.push({ id: message.id, duplicate: false });
+        } else {
+          const existing = this.#findDuplicate.get(message.accountId, message.msgId, message.to) as string;
+          results.push({ id: existing, duplicate: true });
+        }
+      }
+      return results;
+    });
+  }
+
+  async acceptMessages(messages: readonly OutboundMessage[], onInserted?: AcceptHook): Promise<AcceptResult[]> {
+    // `immediate` takes the write lock up front, so a concurrent reader cannot force a retry.
+    return this.#acceptBatch.immediate(messages, onInserted);
+  }
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    const row = this.#get.get(id) as MessageRow | undefined;
+    return row && toStoredMessage(row);
+  }
+
+  async findByWamid(wamid: string): Promise<StoredMessage | undefined> {
+    const row = this.#byWamid.get(wamid) as MessageRow | undefined;
+    return row && toStoredMessage(row);
+  }
+
+  async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
+    this.#recordSubmitted.run({ id, wamid, at });
+  }
+
+  async advanceState(
+    id: string,
+    state: MessageState,
+    at: number,
+    details: { failure?: DeliveryFailure; wamid?: string } = {},
+  ): Promise<boolean> {
+    const { changes } = this.#advance.run({
+      id,
+      state,
+      at,
+      wamid: details.wamid ?? null,
+      failure: details.failure ? JSON.stringify(details.failure) : null,
+    });
+    return changes === 1;
+  }
+
+  async countByState(): Promise<StateCounts[]> {
+    return this.#countByState.all() as StateCounts[];
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function toStoredMessage(row: MessageRow): StoredMessage {
+  const message: StoredMessage = {
+    id: row.id,
+    accountId: row.account_id,
+    msgId: row.msg_id,
+    to: row.recipient,
+    wabaNumber: row.waba_number,
+    content: JSON.parse(row.content),
+    acceptedAt: Number(row.accepted_at),
+    state: row.state,
+    updatedAt: Number(row.updated_at),
+  };
+  if (row.custom_props) message.customProps = JSON.parse(row.custom_props);
+  if (row.callbacks) message.callbacks = JSON.parse(row.callbacks);
+  if (row.wamid) message.wamid = row.wamid;
+  if (row.failure) message.failure = JSON.parse(row.failure);
+  if (row.submitted_at !== null) message.submittedAt = Number(row.submitted_at);
+  if (row.sent_at !== null) message.sentAt = Number(row.sent_at);
+  if (row.delivered_at !== null) message.deliveredAt = Number(row.delivered_at);
+  if (row.read_at !== null) message.readAt = Number(row.read_at);
+  if (row.failed_at !== null) message.failedAt = Number(row.failed_at);
+  return message;
+}

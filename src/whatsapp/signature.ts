@@ -1,0 +1,23 @@
+/**
+ * @module whatsapp/signature
+ * Meta signs every webhook with `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(appSecret, rawBody)>`.
+ * The HMAC covers the exact bytes on the wire, so verification must run on the raw body,
+ * before any JSON parsing, and compare in constant time.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
+const PREFIX = 'sha256=';
+
+/** The header value Meta would send for `rawBody`. */
+export function signWebhookBody(appSecret: string, rawBody: Buffer | string): string {
+  return PREFIX + createHmac('sha256', appSecret).update(rawBody).digest('hex');
+}
+
+/** Whether `header` is a valid signature of `rawBody` under `appSecret`. Never throws. */
+export function verifyWebhookSignature(appSecret: string, rawBody: Buffer, header: string | undefined): boolean {
+  if (typeof header !== 'string' || !header.startsWith(PREFIX)) return false;
+  const given = Buffer.from(header.slice(PREFIX.length).trim().toLowerCase(), 'hex');
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
