@@ -227,23 +227,43 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds the whole machine has spent busy (all cores, everything but idle and iowait). */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+export interface QuietResult {
+  waitedMs: number;
+  quiet: boolean;
+  /** Cores' worth of CPU used by processes other than `pids` during the last window (other work on a shared machine). */
+  otherBusyCores: number;
+}
+
 /**
  * Waits until none of `pids` uses more than `maxBusyShare` of a core, up to `maxWaitMs`.
  *
  * Both servers share core 0. After a gateway round its dispatcher may still be sending the
  * accepted backlog to the simulator; a baseline round started then would be measured on a core
- * the gateway is still using. Returns how long it waited and whether the servers went quiet.
+ * the gateway is still using. Also reports how busy the rest of the machine is: other processes
+ * (a test run, a compiler) on a 2-core box distort the numbers more than anything the bench does.
  */
-export async function waitForCpuQuiet(pids: number[], maxWaitMs: number, maxBusyShare = 0.1): Promise<{ waitedMs: number; quiet: boolean }> {
+export async function waitForCpuQuiet(pids: number[], maxWaitMs: number, maxBusyShare = 0.1): Promise<QuietResult> {
   const started = Date.now();
   const windowMs = 500;
   for (;;) {
     const before = pids.map(cpuSeconds);
+    const machineBefore = machineBusySeconds();
     await sleep(windowMs);
     const after = pids.map(cpuSeconds);
-    const busiest = Math.max(0, ...after.map((value, i) => (value ?? 0) - (before[i] ?? 0)));
+    const machineAfter = machineBusySeconds();
+    const deltas = after.map((value, i) => Math.max(0, (value ?? 0) - (before[i] ?? 0)));
+    const busiest = Math.max(0, ...deltas);
+    const seconds = windowMs / 1000;
+    const otherBusyCores = Math.max(0, machineAfter - machineBefore - deltas.reduce((a, b) => a + b, 0)) / seconds;
     const waitedMs = Date.now() - started;
-    if (busiest / (windowMs / 1000) <= maxBusyShare) return { waitedMs, quiet: true };
-    if (waitedMs >= maxWaitMs) return { waitedMs, quiet: false };
+    if (busiest / seconds <= maxBusyShare) return { waitedMs, quiet: true, otherBusyCores };
+    if (waitedMs >= maxWaitMs) return { waitedMs, quiet: false, otherBusyCores };
   }
 }

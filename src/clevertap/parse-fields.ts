@@ -34,8 +34,15 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** Field and enum spellings compared without case, `_`, `-` or spaces (`quick_reply` = `QuickReply`). */
 export function fieldKey(name: string): string {
-  return name.replace(/[_\-\s]/g, '').toLowerCase();
+  let key = fieldKeyCache.get(name);
+  if (key === undefined) {
+    key = name.replace(/[_\-\s]/g, '').toLowerCase();
+    // Bounded: keys come from untrusted bodies; the real vocabulary is a few dozen words.
+    if (fieldKeyCache.size < 2048) fieldKeyCache.set(name, key);
+  }
+  return key;
 }
+const fieldKeyCache = new Map<string, string>();
 
 /**
  * The first of `names` present on `object` (not `undefined`/`null`). Exact spellings win; then

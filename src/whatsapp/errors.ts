@@ -9,18 +9,17 @@
  */
 import type { FailureReason } from '../domain/failure.js';
 
-/**
- * How the send dispatcher may retry a rejected send.
- * - `none`: permanent for this message; report it failed.
- * - `backoff`: transient on Meta's side; retry with exponential backoff, bounded.
- * - `throughput`: the sending number is over its messages-per-second; retry soon and slow that
- *   number's bucket down.
- * - `recipient`: the pair limit for this one recipient; retry only that message after 4^X s,
- *   other recipients are unaffected.
- * - `auth`: the account's token is bad; fail the message (invalid_credentials) and alert, since
- *   every other send on the account will fail the same way.
- */
+/** How the send dispatcher may retry a rejected send; see {@link RETRY_CLASS_MEANINGS}. */
 export type RetryClass = 'none' | 'backoff' | 'throughput' | 'recipient' | 'auth';
+
+/** What each retry class asks of the send dispatcher (also rendered into the docs). */
+export const RETRY_CLASS_MEANINGS: Readonly<Record<RetryClass, string>> = {
+  none: 'Permanent for this message: report it failed, do not retry.',
+  backoff: 'Transient on Meta’s side: retry with exponential backoff, a bounded number of times.',
+  throughput: 'The sending number is over its messages per second: retry shortly and slow that number’s bucket down.',
+  recipient: 'The pair limit for this one recipient: retry only this message after 4^X s; other recipients are unaffected.',
+  auth: 'The account’s token is bad: fail the message as invalid_credentials and alert, since every send on the account fails the same way.',
+};
 
 export interface MetaErrorRule {
   /** Meta's title for the code, used when an error arrives without one. */

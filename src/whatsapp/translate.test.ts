@@ -27,7 +27,7 @@ function outbound(msgId: string, to: string, content: MessageContent, extra: Par
 const envelope = (to: string) => ({
   messaging_product: 'whatsapp',
   recipient_type: 'individual',
-  to,
+  to: `+${to}`,
   biz_opaque_callback_data: ID,
 });
 

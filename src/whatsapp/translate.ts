@@ -38,13 +38,16 @@ export interface TranslateOptions {
  * names the message directly, even one that arrives before the send response was stored.
  *
  * @example
- * toGraphSendBody(message).template.components // header, body, buttons… in Meta's send shape
+ * const body = toGraphSendBody(message, { urlButtonBases: { 1: 'https://shop.example.com/{{1}}' } });
+ * await graphClient.sendMessage(phoneNumberId, body);
  */
 export function toGraphSendBody(message: OutboundMessage, options: TranslateOptions = {}): GraphSendBody {
   const envelope: GraphSendEnvelope = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
-    to: message.to,
+    // With a leading `+` Meta takes the number as international; without one it would prepend
+    // the business number's country code (meta-cloud-api.md §1.1).
+    to: `+${message.to}`,
     biz_opaque_callback_data: message.id,
   };
   const content = message.content;

@@ -227,9 +227,9 @@ export function fbtraceId(): string {
 }
 
 /** `WWW-Authenticate` value Graph attaches to errors; ASCII only, quotes escaped. */
-export function wwwAuthenticate(reply: GraphErrorReply): string {
-  const kind = reply.status === 401 ? 'invalid_token' : 'invalid_request';
-  const msg = reply.body.error.message.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&');
+export function wwwAuthenticate(status: number, message: string): string {
+  const kind = status === 401 ? 'invalid_token' : 'invalid_request';
+  const msg = message.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&');
   return `OAuth "Facebook Platform" "${kind}" "${msg}"`;
 }
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * @module cli/main
+ * The `wabridge` command.
+ */
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { listEnvBindings } from '../config/env.js';
+import { ConfigSchema } from '../config/schema.js';
+import { startCommand } from './start.js';
+
+const program = new Command()
+  .name('wabridge')
+  .description('WhatsApp gateway for CleverTap (Generic provider) on the WhatsApp Cloud API')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the gateway (sandbox mode with the built-in Meta simulator when nothing is configured)')
+  .action(() => startCommand());
+
+const config = program.command('config').description('inspect configuration');
+config
+  .command('check')
+  .description('validate the configuration (WABRIDGE_CONFIG and the environment) and print it with secrets hidden')
+  .action(() => {
+    const loaded = loadConfig();
+    process.stdout.write(JSON.stringify(hideSecrets(loaded), null, 2) + '\n');
+  });
+config
+  .command('env')
+  .description('list the environment variables that override configuration keys')
+  .action(() => {
+    for (const binding of listEnvBindings(ConfigSchema)) {
+      process.stdout.write(`${binding.variable.padEnd(16)} ${binding.path.join('.')}${binding.description ? `  (${binding.description})` : ''}\n`);
+    }
+    process.stdout.write(`${'DATA_DIR'.padEnd(16)} store.path = $DATA_DIR/wabridge.db\n${'WABRIDGE_CONFIG'.padEnd(16)} the YAML or JSON config file\n`);
+  });
+
+const sim = program.command('sim').description('run a simulator standalone');
+sim
+  .command('meta')
+  .description('the Meta WhatsApp Cloud API simulator (see src/sim/meta/README.md)')
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument('[options...]')
+  .action(async (args: string[]) => {
+    const { runMetaSimulatorCli } = await import('../sim/meta/cli.js');
+    await runMetaSimulatorCli(args);
+  });
+
+function hideSecrets(value: unknown, key = ''): unknown {
+  if (/token|password|secret|headers/i.test(key) && value !== undefined) return '[secret]';
+  if (Array.isArray(value)) return value.map((item) => hideSecrets(item));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v, k)]));
+  }
+  return value;
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`wabridge: invalid configuration: ${error.message}\n`);
+  } else {
+    process.stderr.write(`wabridge: ${(error as Error).stack ?? error}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * @module cli/start
+ * `wabridge start`: load the configuration, start the gateway, print what to paste into
+ * CleverTap, and shut down cleanly on SIGINT/SIGTERM (in-flight sends settle; anything not
+ * yet sent stays queued for the next start).
+ */
+import { ConfigError, loadConfig } from '../config/load.js';
+import { startGateway, type Gateway } from '../gateway.js';
+import { WEBHOOK_PATH } from '../http/routes/whatsapp-webhook.js';
+
+export async function startCommand(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`wabridge: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const gateway = await startGateway(config);
+  process.stdout.write(banner(gateway, config.server.publicBaseUrl, config.mode));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await gateway.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: string): string {
+  const base = publicBaseUrl ?? gateway.url;
+  const lines = ['', `wabridge is running in ${mode} mode on ${gateway.url}`, ''];
+  for (const account of gateway.accounts) {
+    lines.push(`Account "${account.id}" (WhatsApp number ${account.wabaNumber}${account.simulated ? ', built-in Meta simulator' : ''})`);
+    lines.push(`  CleverTap HTTP Endpoint:  ${base}/v1/clevertap/${account.id}/messages`);
+    const auth = account.clevertap.auth;
+    if (auth.kind === 'bearer') lines.push(`  Authorization header:     Authorization: Bearer ${auth.token}`);
+    if (auth.kind === 'basic') lines.push(`  Basic authentication:     username ${auth.username}, password from your configuration`);
+    if (auth.kind === 'headers') lines.push(`  Headers:                  ${Object.keys(auth.headers).join(', ')} (values from your configuration)`);
+    if (!account.simulated) lines.push(`  Meta webhook callback:    ${base}${WEBHOOK_PATH}`);
+    if (auth.kind === 'bearer' && account.simulated) {
+      lines.push('  Try it:');
+      lines.push(`    curl -s ${gateway.url}/v1/clevertap/${account.id}/messages -H 'Authorization: Bearer ${auth.token}' \\`);
+      lines.push(`      -H 'Content-Type: application/json' -d @test/fixtures/clevertap/requests/template-image-dynamic-url.json`);
+    }
+    lines.push('');
+  }
+  if (gateway.simulator) lines.push(`Built-in Meta Cloud API simulator: ${gateway.simulator.url} (sent messages: ${gateway.simulator.url}/_sim/stats)`, '');
+  return lines.join('\n') + '\n';
+}

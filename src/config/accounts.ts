@@ -1,0 +1,81 @@
+/**
+ * @module config/accounts
+ * Accounts as the running gateway uses them: numbers normalised, Graph settings complete.
+ * In sandbox mode, an account without Graph credentials is wired to the built-in simulator;
+ * in production mode the schema check has already demanded them.
+ */
+import { normalizePhone } from '../domain/phone.js';
+import type { ClevertapAuth } from '../domain/account.js';
+import type { AccountConfig, Config } from './schema.js';
+
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com/v23.0';
+
+export interface ResolvedAccount {
+  id: string;
+  wabaNumber: string;
+  defaultCountryCode?: string;
+  clevertap: {
+    auth: ClevertapAuth;
+    deliveryReportUrl?: string;
+    inboundMessageUrl?: string;
+    languageOverrides?: Record<string, string>;
+  };
+  whatsapp: {
+    graphBaseUrl: string;
+    phoneNumberId: string;
+    wabaId: string;
+    accessToken: string;
+    appSecret: string;
+    webhookVerifyToken: string;
+    messagesPerSecond: number;
+    maxInFlight: number;
+  };
+  /** Wired to the built-in Meta simulator. */
+  simulated: boolean;
+}
+
+/** What the sandbox supplies for accounts that have no Graph settings of their own. */
+export interface SandboxWiring {
+  graphBaseUrl: string;
+  accessToken: string;
+  appSecret: string;
+  webhookVerifyToken: string;
+  /** Phone number id and WABA id for the account at `index`. */
+  idsFor(index: number): { phoneNumberId: string; wabaId: string };
+}
+
+export function resolveAccounts(config: Config, sandbox?: SandboxWiring): ResolvedAccount[] {
+  return config.accounts.map((account, index) => resolveAccount(account, index, sandbox));
+}
+
+function resolveAccount(account: AccountConfig, index: number, sandbox?: SandboxWiring): ResolvedAccount {
+  const whatsapp = account.whatsapp;
+  const simulated = Boolean(sandbox) && !whatsapp.accessToken && !whatsapp.graphBaseUrl;
+  const ids = sandbox?.idsFor(index);
+  const pick = (own: string | undefined, fallback: string | undefined, key: string): string => {
+    const value = own ?? (simulated ? fallback : undefined);
+    if (!value) throw new Error(`accounts[${index}].whatsapp.${key} is required (account "${account.id}")`);
+    return value;
+  };
+  const resolved: ResolvedAccount = {
+    id: account.id,
+    wabaNumber: normalizePhone(account.wabaNumber)!,
+    clevertap: { auth: account.clevertap.auth as ClevertapAuth },
+    whatsapp: {
+      graphBaseUrl: whatsapp.graphBaseUrl ?? (simulated ? sandbox!.graphBaseUrl : DEFAULT_GRAPH_BASE_URL),
+      phoneNumberId: pick(whatsapp.phoneNumberId, ids?.phoneNumberId, 'phoneNumberId'),
+      wabaId: pick(whatsapp.wabaId, ids?.wabaId, 'wabaId'),
+      accessToken: pick(whatsapp.accessToken, sandbox?.accessToken, 'accessToken'),
+      appSecret: pick(whatsapp.appSecret, sandbox?.appSecret, 'appSecret'),
+      webhookVerifyToken: pick(whatsapp.webhookVerifyToken, sandbox?.webhookVerifyToken, 'webhookVerifyToken'),
+      messagesPerSecond: whatsapp.messagesPerSecond,
+      maxInFlight: whatsapp.maxInFlight,
+    },
+    simulated,
+  };
+  if (account.defaultCountryCode) resolved.defaultCountryCode = account.defaultCountryCode;
+  if (account.clevertap.deliveryReportUrl) resolved.clevertap.deliveryReportUrl = account.clevertap.deliveryReportUrl;
+  if (account.clevertap.inboundMessageUrl) resolved.clevertap.inboundMessageUrl = account.clevertap.inboundMessageUrl;
+  if (account.clevertap.languageOverrides) resolved.clevertap.languageOverrides = account.clevertap.languageOverrides;
+  return resolved;
+}

@@ -1,0 +1,241 @@
+/**
+ * @module gateway
+ * The composition root: builds the store, queue, pipeline and HTTP app from a validated
+ * configuration and runs them. The CLI and the process-level tests both start the gateway
+ * through here, so what is tested is what runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { resolveAccounts, type ResolvedAccount, type SandboxWiring } from './config/accounts.js';
+import type { Config } from './config/schema.js';
+import { buildApp, type App } from './http/app.js';
+import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
+import { Acceptor } from './pipeline/acceptor.js';
+import { SendDispatcher } from './pipeline/send-dispatcher.js';
+import { StatusIngest } from './pipeline/status-ingest.js';
+import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
+import { openSqlite } from './store/sqlite/open-sqlite.js';
+import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
+import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
+import { GraphClient } from './whatsapp/graph-client.js';
+
+/** The number the sandbox account sends from; the CleverTap fixtures use it as `wabaNumber`. */
+export const SANDBOX_WABA_NUMBER = '919888888888';
+export const SANDBOX_ACCOUNT_ID = 'sandbox';
+
+export interface Gateway {
+  app: App;
+  url: string;
+  accounts: readonly ResolvedAccount[];
+  simulator?: MetaSimulator;
+  /** Only in sandbox mode: the secrets the built-in simulator and the sandbox account use. */
+  sandboxSecrets?: SandboxSecrets;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface SandboxSecrets {
+  clevertapToken: string;
+  accessToken: string;
+  appSecret: string;
+  webhookVerifyToken: string;
+}
+
+export interface StartGatewayOptions {
+  logger?: Logger;
+}
+
+export async function startGateway(config: Config, options: StartGatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[secret]' } });
+  const dataDir = path.dirname(path.resolve(config.store.path));
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = takeDataDirLock(dataDir);
+  const cleanups: Array<() => Promise<void> | void> = [releaseLock];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+
+  try {
+    let simulator: MetaSimulator | undefined;
+    let sandboxSecrets: SandboxSecrets | undefined;
+    let sandbox: SandboxWiring | undefined;
+    if (config.mode === 'sandbox') {
+      sandboxSecrets = loadSandboxSecrets(dataDir);
+      if (config.accounts.length === 0) config = withSandboxAccount(config, sandboxSecrets);
+      const needsSimulator = config.accounts.some((account) => !account.whatsapp.accessToken && !account.whatsapp.graphBaseUrl);
+      if (needsSimulator) {
+        simulator = await startMetaSimulator({
+          host: '127.0.0.1',
+          port: config.sandbox.simulatorPort,
+          accessToken: sandboxSecrets.accessToken,
+          appSecret: sandboxSecrets.appSecret,
+          phoneNumbers: config.accounts.map((account, index) => ({
+            ...sandboxIds(index),
+            displayPhoneNumber: account.wabaNumber.replace(/\D/g, ''),
+            messagesPerSecond: account.whatsapp.messagesPerSecond,
+          })),
+        });
+        cleanups.push(() => simulator!.close());
+        sandbox = {
+          graphBaseUrl: simulator.graphBaseUrl,
+          accessToken: sandboxSecrets.accessToken,
+          appSecret: sandboxSecrets.appSecret,
+          webhookVerifyToken: sandboxSecrets.webhookVerifyToken,
+          idsFor: sandboxIds,
+        };
+      }
+    }
+    const accounts = resolveAccounts(config, sandbox);
+
+    const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous });
+    const store = new SqliteMessageStore(db);
+    cleanups.push(() => store.close());
+    const queue = new SqliteJobQueue(db);
+    // Embedded mode owns the database alone (the lock above), so any lease left over belongs to a
+    // process that died: its jobs are due now, and come back flagged as unsettled.
+    const orphaned = await queue.expireLeases();
+    if (orphaned > 0) logger.warn({ jobs: orphaned }, 'found work that was in flight when the previous process stopped');
+
+    const graphClients = accounts.map((account) => new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: account.whatsapp.maxInFlight }));
+    cleanups.push(async () => { await Promise.all(graphClients.map((client) => client.close())); });
+
+    const dispatcher = new SendDispatcher({
+      store,
+      queue,
+      logger,
+      lanes: accounts.map((account, index) => ({
+        accountId: account.id,
+        phoneNumberId: account.whatsapp.phoneNumberId,
+        messagesPerSecond: account.whatsapp.messagesPerSecond,
+        maxInFlight: account.whatsapp.maxInFlight,
+        sender: graphClients[index]!,
+      })),
+      leaseMs: config.dispatcher.leaseMs,
+      uncertainHoldMs: config.dispatcher.uncertainHoldMs,
+      maxAttempts: config.dispatcher.maxAttempts,
+      maxAgeMs: config.dispatcher.maxAgeMs,
+    });
+    const acceptor = new Acceptor({
+      store,
+      queue,
+      maxPending: config.server.maxPendingAccepts,
+      onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
+    });
+    const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
+    const statusIngest = new StatusIngest({ store, queue, logger, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
+
+    let ready = false;
+    const app = buildApp({
+      accounts,
+      acceptor,
+      statusIngest,
+      logger,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      health: { ready: () => ready },
+      admin: {
+        stats: async () => ({
+          accepted: acceptor.stats,
+          dispatcher: dispatcher.stats,
+          messages: await store.countByState(),
+          queue: await queue.counts(),
+        }),
+      },
+    });
+    cleanups.push(async () => {
+      ready = false;
+      await app.close();
+      await acceptor.drain();
+      await dispatcher.stop();
+    });
+
+    await app.listen({ host: config.server.host, port: config.server.port, backlog: config.server.backlog });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
+    simulator?.setWebhookUrl(`${url}${WEBHOOK_PATH}`);
+    dispatcher.start();
+    ready = true;
+
+    const gateway: Gateway = { app, url, accounts, logger, close: closeAll };
+    if (simulator) gateway.simulator = simulator;
+    if (sandboxSecrets) gateway.sandboxSecrets = sandboxSecrets;
+    return gateway;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Log paths that may hold secrets, wherever a config or header object is logged. */
+const REDACTED_PATHS = [
+  'config.accounts[*].clevertap.auth',
+  'config.accounts[*].whatsapp.accessToken',
+  'config.accounts[*].whatsapp.appSecret',
+  'config.accounts[*].whatsapp.webhookVerifyToken',
+  'req.headers.authorization',
+  '*.accessToken',
+  '*.appSecret',
+  '*.password',
+  '*.token',
+];
+
+function sandboxIds(index: number): { phoneNumberId: string; wabaId: string } {
+  return { phoneNumberId: String(100_000_000_000_001 + index), wabaId: String(200_000_000_000_001 + index) };
+}
+
+function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
+  return {
+    ...config,
+    accounts: [
+      {
+        id: SANDBOX_ACCOUNT_ID,
+        wabaNumber: SANDBOX_WABA_NUMBER,
+        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken } },
+        whatsapp: { messagesPerSecond: 80, maxInFlight: 64 },
+      },
+    ],
+  };
+}
+
+/** Sandbox credentials are made once and kept with the data, so the header pasted into CleverTap keeps working. */
+function loadSandboxSecrets(dataDir: string): SandboxSecrets {
+  const file = path.join(dataDir, 'sandbox-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxSecrets;
+  const secret = () => randomBytes(18).toString('base64url');
+  const secrets: SandboxSecrets = { clevertapToken: `wb_${secret()}`, accessToken: secret(), appSecret: secret(), webhookVerifyToken: secret() };
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * One process per data directory: two embedded gateways on one SQLite file would each treat the
+ * other's in-flight sends as orphans. A lock file naming a live pid refuses the second.
+ */
+function takeDataDirLock(dataDir: string): () => void {
+  const file = path.join(dataDir, 'wabridge.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`another wabridge (pid ${pid}) is using ${dataDir}; stop it or choose another DATA_DIR`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

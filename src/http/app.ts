@@ -1,0 +1,64 @@
+/**
+ * @module http/app
+ * The fastify application. Bodies are read as raw bytes for every route: the webhook needs the
+ * exact bytes for its signature, and the CleverTap endpoint answers unparseable JSON with its own
+ * clear error instead of fastify's generic one.
+ */
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { ResolvedAccount } from '../config/accounts.js';
+import type { Acceptor } from '../pipeline/acceptor.js';
+import type { StatusIngest } from '../pipeline/status-ingest.js';
+import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
+import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
+import { healthRoutes, type HealthSource } from './routes/health.js';
+import { adminRoutes, type AdminSource } from './routes/admin.js';
+import { problem } from './problem.js';
+
+export interface AppDependencies {
+  accounts: readonly ResolvedAccount[];
+  acceptor: Acceptor;
+  statusIngest: StatusIngest;
+  logger: Logger;
+  bodyLimitBytes: number;
+  health: HealthSource;
+  admin: AdminSource;
+  adminToken?: string;
+}
+
+export type App = ReturnType<typeof buildApp>;
+
+export function buildApp(deps: AppDependencies) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Per-request logs would cost more than the request itself at CleverTap's concurrency.
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimitBytes,
+    // CleverTap keeps connections open between sends; keep them longer than its idle gap.
+    keepAliveTimeout: 75_000,
+    return503OnClosing: true,
+    ignoreTrailingSlash: true,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    const reason =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `the body is larger than ${deps.bodyLimitBytes} bytes`
+        : status === 500
+          ? 'internal error'
+          : error.message;
+    return problem(reply, status, reason);
+  });
+  app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
+
+  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor });
+  app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest });
+  app.register(healthRoutes, { health: deps.health });
+  app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  return app;
+}

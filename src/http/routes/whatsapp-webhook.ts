@@ -1,0 +1,71 @@
+/**
+ * @module http/routes/whatsapp-webhook
+ * Meta's webhook: the `GET` verification handshake and signed `POST` deliveries. The signature
+ * is checked over the raw bytes before anything is parsed; an item is applied only for an
+ * account whose app secret signed the delivery. Everything applied is committed before the 200.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ResolvedAccount } from '../../config/accounts.js';
+import type { StatusIngest } from '../../pipeline/status-ingest.js';
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../whatsapp/signature.js';
+import { parseWebhookStatuses } from '../../whatsapp/webhook-statuses.js';
+import { problem } from '../problem.js';
+import { sameSecret } from '../constant-time.js';
+
+export interface WhatsappWebhookOptions {
+  accounts: readonly ResolvedAccount[];
+  statusIngest: StatusIngest;
+}
+
+export const WEBHOOK_PATH = '/v1/whatsapp/webhook';
+
+export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, statusIngest }) => {
+  const byPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account]));
+  const appSecrets = [...new Set(accounts.map((account) => account.whatsapp.appSecret))];
+  const verifyTokens = [...new Set(accounts.map((account) => account.whatsapp.webhookVerifyToken))];
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
+    const mode = request.query['hub.mode'];
+    const token = request.query['hub.verify_token'] ?? '';
+    const challenge = request.query['hub.challenge'] ?? '';
+    // Every token is compared, so the time taken does not say which (or whether one) matched.
+    const matches = verifyTokens.map((expected) => sameSecret(token, expected)).some(Boolean);
+    if (mode !== 'subscribe' || !matches) return problem(reply, 403, 'hub.mode must be subscribe and hub.verify_token must match an account');
+    return reply.type('text/plain').send(challenge);
+  });
+
+  app.post(WEBHOOK_PATH, async (request, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const header = request.headers[SIGNATURE_HEADER];
+    const signature = Array.isArray(header) ? header[0] : header;
+    const signedBy = new Set(appSecrets.filter((secret) => verifyWebhookSignature(secret, raw, signature)));
+    if (signedBy.size === 0) {
+      request.log.warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
+      return problem(reply, 401, 'missing or invalid X-Hub-Signature-256');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      request.log.warn({ bytes: raw.length }, 'webhook rejected: signed body is not JSON');
+      return problem(reply, 400, 'the webhook body is not valid JSON');
+    }
+
+    const { updates, problems } = parseWebhookStatuses(body);
+    for (const item of problems) request.log.debug({ problem: item }, 'webhook item skipped');
+    for (const update of updates) {
+      const account = byPhoneNumberId.get(update.phoneNumberId);
+      if (!account) {
+        request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status for a phone number id no account sends from; ignored');
+        continue;
+      }
+      if (!signedBy.has(account.whatsapp.appSecret)) {
+        request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status not signed by its account\'s app secret; ignored');
+        continue;
+      }
+      await statusIngest.apply(update);
+    }
+    return reply.type('application/json').send('{"status":"ok"}');
+  });
+};
+

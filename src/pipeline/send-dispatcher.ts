@@ -1,0 +1,272 @@
+/**
+ * @module pipeline/send-dispatcher
+ * Takes accepted messages off the send queue and delivers them to the Graph API, one lane per
+ * sending number: a token bucket at the number's messages-per-second, a bound on requests in
+ * flight, retries with backoff for the errors Meta says are transient, and `failed` with the
+ * mapped reason for the rest.
+ *
+ * The crash policy ("uncertain sends"): a job whose lease ran out, or whose request died after
+ * it may have reached Meta, has an unknown outcome. Resending at once could deliver twice;
+ * never resending could lose the message. So it is held for `uncertainHoldMs`, waiting for a
+ * status webhook carrying our id in `biz_opaque_callback_data`, which proves the send and
+ * cancels the job (see `status-ingest.ts`). If no proof arrives in time, it is sent again:
+ * at-least-once, with duplicates limited to sends that were in flight during a crash and whose
+ * webhooks never came.
+ */
+import type { Logger } from 'pino';
+import type { DeliveryFailure } from '../domain/failure.js';
+import type { JobQueue, Job } from '../queue/job-queue.js';
+import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import type { SendOutcome } from '../whatsapp/graph-client.js';
+import type { GraphSendBody } from '../whatsapp/graph-types.js';
+import { toGraphSendBody } from '../whatsapp/translate.js';
+import { SEND_QUEUE } from './acceptor.js';
+import { retryDelayMs } from './retry-policy.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** What the dispatcher needs from a Graph client. */
+export interface MessageSender {
+  sendMessage(phoneNumberId: string, body: GraphSendBody): Promise<SendOutcome>;
+}
+
+export interface SendLaneConfig {
+  accountId: string;
+  phoneNumberId: string;
+  messagesPerSecond: number;
+  maxInFlight: number;
+  sender: MessageSender;
+}
+
+export interface SendDispatcherOptions {
+  store: MessageStore;
+  queue: JobQueue;
+  lanes: readonly SendLaneConfig[];
+  logger: Logger;
+  leaseMs: number;
+  uncertainHoldMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+  /** How often an idle lane looks for due retries. */
+  pollIntervalMs?: number;
+}
+
+export interface SendDispatcherStats {
+  submitted: number;
+  failed: number;
+  retried: number;
+  held: number;
+  resentAfterHold: number;
+  skipped: number;
+}
+
+interface Lane extends SendLaneConfig {
+  bucket: TokenBucket;
+  inFlight: number;
+  pumping: boolean;
+  kickScheduled: boolean;
+  timer?: NodeJS.Timeout;
+  timerAt: number;
+}
+
+/** Reserving more than this at once would hold leases on work that cannot start yet. */
+const MAX_RESERVE = 200;
+
+export class SendDispatcher {
+  readonly #options: SendDispatcherOptions;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #pollIntervalMs: number;
+  #running = false;
+  readonly #stats: SendDispatcherStats = { submitted: 0, failed: 0, retried: 0, held: 0, resentAfterHold: 0, skipped: 0 };
+
+  constructor(options: SendDispatcherOptions) {
+    this.#options = options;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 250;
+    for (const lane of options.lanes) {
+      this.#lanes.set(lane.accountId, {
+        ...lane,
+        bucket: new TokenBucket(lane.messagesPerSecond),
+        inFlight: 0,
+        pumping: false,
+        kickScheduled: false,
+        timerAt: 0,
+      });
+    }
+  }
+
+  get stats(): SendDispatcherStats {
+    return { ...this.#stats };
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    this.#running = true;
+    for (const lane of this.#lanes.values()) this.#kick(lane);
+  }
+
+  /** New work for an account was committed: look now instead of at the next poll. */
+  wake(accountId: string): void {
+    const lane = this.#lanes.get(accountId);
+    if (lane) this.#kick(lane);
+  }
+
+  /** Stops taking work and waits for requests in flight to settle. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const lane of this.#lanes.values()) clearTimeout(lane.timer);
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #kick(lane: Lane): void {
+    if (!this.#running || lane.kickScheduled) return;
+    lane.kickScheduled = true;
+    setImmediate(() => {
+      lane.kickScheduled = false;
+      void this.#pump(lane);
+    });
+  }
+
+  #wakeLater(lane: Lane, delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (lane.timer && lane.timerAt <= at) return;
+    clearTimeout(lane.timer);
+    lane.timerAt = at;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.#kick(lane);
+    }, delayMs);
+    lane.timer.unref();
+  }
+
+  async #pump(lane: Lane): Promise<void> {
+    if (lane.pumping) return;
+    lane.pumping = true;
+    try {
+      while (this.#running) {
+        const room = lane.maxInFlight - lane.inFlight;
+        if (room <= 0) return; // a finishing request kicks the lane again
+        const tokens = lane.bucket.take(Math.min(room, MAX_RESERVE));
+        if (tokens === 0) return this.#wakeLater(lane, Math.max(1, lane.bucket.msUntilAvailable()));
+        const jobs = await this.#options.queue.reserve(SEND_QUEUE, {
+          partitionKey: lane.accountId,
+          limit: tokens,
+          leaseMs: this.#options.leaseMs,
+        });
+        if (jobs.length < tokens) lane.bucket.giveBack(tokens - jobs.length);
+        if (jobs.length === 0) return this.#wakeLater(lane, this.#pollIntervalMs);
+        for (const job of jobs) this.#start(lane, job);
+        // Let the ingress run between batches: accepting never waits behind dispatching.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      this.#options.logger.error({ err: error, accountId: lane.accountId }, 'send dispatcher could not reserve work; retrying');
+      this.#wakeLater(lane, 1000);
+    } finally {
+      lane.pumping = false;
+    }
+  }
+
+  #start(lane: Lane, job: Job): void {
+    lane.inFlight++;
+    const work = this.#process(lane, job)
+      .catch((error) => {
+        // The job stays leased; when the lease runs out it comes back as an uncertain send.
+        this.#options.logger.error({ err: error, jobId: job.id, messageId: job.ref }, 'send failed unexpectedly');
+      })
+      .finally(() => {
+        lane.inFlight--;
+        this.#inFlight.delete(work);
+        this.#kick(lane);
+      });
+    this.#inFlight.add(work);
+  }
+
+  async #process(lane: Lane, job: Job): Promise<void> {
+    const { store, queue, logger } = this.#options;
+    const now = Date.now();
+    const message = await store.getMessage(job.ref);
+    if (!message) {
+      lane.bucket.giveBack(1);
+      await queue.deadLetter(job, 'the message row is missing');
+      return;
+    }
+    if (message.state !== 'accepted' || message.wamid) {
+      // Already sent (a webhook proved an uncertain send) or already failed.
+      lane.bucket.giveBack(1);
+      this.#stats.skipped++;
+      await queue.ack(job);
+      return;
+    }
+    if (job.previousAttemptUnsettled || job.uncertainSince !== undefined) {
+      const since = job.uncertainSince ?? now;
+      const resendAt = since + this.#options.uncertainHoldMs;
+      if (now < resendAt) {
+        lane.bucket.giveBack(1);
+        if (job.uncertainSince === undefined) {
+          this.#stats.held++;
+          logger.warn({ messageId: message.id, msgId: message.msgId, resendAt: new Date(resendAt).toISOString() }, 'send outcome unknown after an interruption; holding for a status webhook before resending');
+        }
+        await queue.retryAt(job, resendAt, { uncertainSince: since, error: 'outcome of an interrupted send is unknown' });
+        return;
+      }
+      this.#stats.resentAfterHold++;
+      logger.warn({ messageId: message.id, msgId: message.msgId }, 'no status webhook proved an interrupted send; sending again');
+    }
+    if (now - message.acceptedAt > this.#options.maxAgeMs) {
+      await this.#fail(message, job, { reason: 'other', title: 'Expired before it could be sent', detail: job.lastError });
+      return;
+    }
+
+    const outcome = await lane.sender.sendMessage(lane.phoneNumberId, toGraphSendBody(message));
+    const settledAt = Date.now();
+    switch (outcome.kind) {
+      case 'accepted':
+        await store.recordSubmitted(message.id, outcome.wamid, settledAt);
+        await queue.ack(job);
+        this.#stats.submitted++;
+        return;
+      case 'rejected': {
+        if (outcome.rule.retry === 'throughput') lane.bucket.pauseUntil(settledAt + 1000);
+        const failure: DeliveryFailure = { reason: outcome.rule.reason, metaCode: outcome.code, title: outcome.title };
+        if (outcome.detail) failure.detail = outcome.detail;
+        if (outcome.rule.retry === 'auth') {
+          logger.error({ accountId: lane.accountId, code: outcome.code }, 'Meta rejected the access token; sends on this account fail until it is fixed');
+        }
+        await this.#retryOrFail(message, job, retryDelayMs(outcome.rule.retry, job.attempts), `${outcome.code} ${outcome.title}`, failure);
+        return;
+      }
+      case 'transport': {
+        const failure: DeliveryFailure = { reason: 'temporarily_unavailable', title: 'WhatsApp could not be reached', detail: outcome.error };
+        if (outcome.requestMayHaveArrived) {
+          // A timeout or reset after the request went out: Meta may have accepted it.
+          this.#stats.held++;
+          await queue.retryAt(job, settledAt + this.#options.uncertainHoldMs, { uncertainSince: settledAt, error: outcome.error });
+          return;
+        }
+        await this.#retryOrFail(message, job, retryDelayMs('transport', job.attempts), outcome.error, failure);
+        return;
+      }
+    }
+  }
+
+  async #retryOrFail(message: StoredMessage, job: Job, delayMs: number | undefined, error: string, failure: DeliveryFailure): Promise<void> {
+    const runAt = Date.now() + (delayMs ?? 0);
+    const withinAge = runAt - message.acceptedAt <= this.#options.maxAgeMs;
+    if (delayMs !== undefined && job.attempts < this.#options.maxAttempts && withinAge) {
+      this.#stats.retried++;
+      await this.#options.queue.retryAt(job, runAt, { error });
+      return;
+    }
+    await this.#fail(message, job, failure);
+  }
+
+  async #fail(message: StoredMessage, job: Job, failure: DeliveryFailure): Promise<void> {
+    await this.#options.store.advanceState(message.id, 'failed', Date.now(), { failure });
+    await this.#options.queue.ack(job);
+    this.#stats.failed++;
+    this.#options.logger.info({ messageId: message.id, msgId: message.msgId, reason: failure.reason, metaCode: failure.metaCode }, 'message failed');
+  }
+}

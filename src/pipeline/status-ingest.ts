@@ -1,0 +1,52 @@
+/**
+ * @module pipeline/status-ingest
+ * Applies Meta's status updates to messages. Statuses arrive out of order and more than once;
+ * the store only ever moves a message forward, so replaying them is harmless. A status that
+ * names our id in `biz_opaque_callback_data` for a message with no wamid yet is proof that an
+ * uncertain send reached Meta: its pending resend is cancelled.
+ */
+import type { Logger } from 'pino';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
+import { SEND_QUEUE } from './acceptor.js';
+
+export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
+
+export interface StatusIngestOptions {
+  store: MessageStore;
+  queue: JobQueue;
+  logger: Logger;
+  /** Which account sends from a phone number id. */
+  accountForPhoneNumberId(phoneNumberId: string): string | undefined;
+}
+
+export class StatusIngest {
+  readonly #options: StatusIngestOptions;
+
+  constructor(options: StatusIngestOptions) {
+    this.#options = options;
+  }
+
+  async apply(update: StatusUpdate): Promise<StatusOutcome> {
+    const { store, queue } = this.#options;
+    const message = await this.#find(update);
+    if (!message) return 'unknown-message';
+    if (!message.wamid) await queue.cancelByRef(SEND_QUEUE, message.id);
+    const details: { wamid: string; failure?: typeof update.failure } = { wamid: update.wamid };
+    if (update.failure) details.failure = update.failure;
+    const moved = await store.advanceState(message.id, update.status, update.at, details);
+    return moved ? 'applied' : 'stale';
+  }
+
+  async #find(update: StatusUpdate): Promise<StoredMessage | undefined> {
+    const { store } = this.#options;
+    if (update.bizOpaqueCallbackData) {
+      const byOwnId = await store.getMessage(update.bizOpaqueCallbackData);
+      // Another app on the same WABA may use biz_opaque_callback_data too: trust it only
+      // when the sending number matches.
+      if (byOwnId && this.#options.accountForPhoneNumberId(update.phoneNumberId) === byOwnId.accountId) return byOwnId;
+    }
+    return store.findByWamid(update.wamid);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * @module sim/meta/control-api
+ * `/_sim/*`: a JSON control surface so a standalone simulator (`wabridge sim meta`) can be
+ * inspected and steered from benchmarks, demos and other processes. Unauthenticated on
+ * purpose: it is a local test tool and binds to 127.0.0.1 by default.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { SimCore } from './core.js';
+import type { SeedTemplate, TemplateStatus } from './default-templates.js';
+import type { RecordLog } from './records.js';
+import { TEMPLATE_STATUSES, projectTemplate } from './templates.js';
+
+const DEFAULT_PAGE = 1000;
+const MAX_PAGE = 10_000;
+
+export interface ControlHooks {
+  setWebhookUrl(url: string | undefined): void;
+  reset(): void;
+}
+
+export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: ControlHooks): void {
+  const page = <T>(log: RecordLog<T>, q: Record<string, string | undefined>) => {
+    const since = Math.max(0, Number(q.since ?? 0) || 0);
+    const limit = Math.min(MAX_PAGE, Math.max(1, Number(q.limit ?? DEFAULT_PAGE) || DEFAULT_PAGE));
+    const { from, items } = log.since(since, limit);
+    return { count: log.total, since: from, next: from + items.length, items };
+  };
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/_sim/accepted', (req) => page(core.acceptedLog, req.query));
+  app.get<{ Querystring: Record<string, string | undefined> }>('/_sim/rejected', (req) => page(core.rejectedLog, req.query));
+  app.get<{ Querystring: Record<string, string | undefined> }>('/_sim/webhooks', (req) => page(core.webhooks.log, req.query));
+  app.get('/_sim/stats', () => core.stats());
+
+  app.post('/_sim/reset', () => {
+    hooks.reset();
+    return { ok: true };
+  });
+
+  app.put<{ Body: unknown }>('/_sim/webhook-url', (req, reply) => {
+    const body = parseBody(req.body);
+    const url = body?.url;
+    if (url === null || url === undefined || url === '') {
+      hooks.setWebhookUrl(undefined);
+      return { url: null };
+    }
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+      return reply.code(400).send({ error: 'url must be an http(s) URL or null' });
+    }
+    hooks.setWebhookUrl(url);
+    return { url };
+  });
+
+  app.get('/_sim/templates', () => ({ data: core.templates.all().map((t) => projectTemplate(t, undefined)) }));
+
+  app.post<{ Body: unknown }>('/_sim/templates', (req, reply) => {
+    const body = parseBody(req.body);
+    const problem = templateProblem(body);
+    if (problem) return reply.code(400).send({ error: problem });
+    const t = core.templates.upsert(body as unknown as SeedTemplate);
+    return projectTemplate(t, undefined);
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/_sim/templates/:id/status', (req, reply) => {
+    const status = parseBody(req.body)?.status;
+    if (typeof status !== 'string' || !TEMPLATE_STATUSES.includes(status.toUpperCase() as TemplateStatus)) {
+      return reply.code(400).send({ error: `status must be one of ${TEMPLATE_STATUSES.join(', ')}` });
+    }
+    const t = core.templates.setStatus(req.params.id, status.toUpperCase() as TemplateStatus);
+    if (!t) return reply.code(404).send({ error: `no template with id ${req.params.id}` });
+    return projectTemplate(t, undefined);
+  });
+
+  app.post<{ Body: unknown }>('/_sim/media', (req, reply) => {
+    const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() ?? '';
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return reply.code(400).send({ error: 'send the file bytes as the body' });
+    return { id: core.media.add(req.body, mimeType).id };
+  });
+
+  app.post<{ Body: unknown }>('/_sim/windows', (req, reply) => {
+    const waId = parseBody(req.body)?.wa_id;
+    if (typeof waId !== 'string' || !/^\d{7,15}$/.test(waId)) return reply.code(400).send({ error: 'wa_id must be 7-15 digits' });
+    core.openWindows.add(waId);
+    return { ok: true };
+  });
+}
+
+function parseBody(body: unknown): Record<string, unknown> | undefined {
+  let v = body;
+  if (Buffer.isBuffer(v)) {
+    try {
+      v = JSON.parse(v.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function templateProblem(t: Record<string, unknown> | undefined): string | undefined {
+  if (!t) return 'body must be a template object';
+  if (typeof t.name !== 'string' || t.name === '') return 'name is required';
+  if (typeof t.language !== 'string' || t.language === '') return 'language is required';
+  if (!Array.isArray(t.components)) return 'components must be an array';
+  if (t.status !== undefined && !TEMPLATE_STATUSES.includes(t.status as TemplateStatus)) return 'invalid status';
+  if (t.parameter_format !== undefined && t.parameter_format !== 'POSITIONAL' && t.parameter_format !== 'NAMED') {
+    return 'parameter_format must be POSITIONAL or NAMED';
+  }
+  return undefined;
+}

@@ -1,0 +1,219 @@
+/**
+ * @module sim/meta/core
+ * The simulator's state and its send path, independent of HTTP wiring: auth → sender lookup →
+ * throughput bucket → validation → magic recipients → pair bucket → accept, then the lifecycle
+ * plan for the status webhooks. Everything here runs on the hot path of gateway benchmarks, so
+ * it avoids per-request allocations beyond the response body itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_TEMPLATES, type SeedTemplate } from './default-templates.js';
+import { checkAuth } from './auth.js';
+import {
+  Rejection,
+  unknownObjectError,
+  whatsappError,
+  type GraphErrorReply,
+  type HttpStatusMode,
+} from './errors.js';
+import { DEFAULT_STATUS_DELAYS, Lifecycle, type LifecyclePlan } from './lifecycle.js';
+import { magicFor } from './magic.js';
+import { MediaStore } from './media.js';
+import { PAIR_BURST, PAIR_REFILL_PER_MS, TokenBuckets } from './rate-limits.js';
+import { RecordLog } from './records.js';
+import { TemplateStore } from './templates.js';
+import type { AcceptedSend, MetaSimulatorOptions, RejectedSend, SimPhoneNumber, SimStats } from './types.js';
+import { validateSend } from './validate-send.js';
+import { DEFAULT_WEBHOOK_RETRY, WebhookSender } from './webhook-sender.js';
+
+export const DEFAULT_MPS = 80;
+const DEFAULT_RECORD_LIMIT = 500_000;
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export class SimCore {
+  readonly phones = new Map<string, Required<SimPhoneNumber>>();
+  readonly wabas = new Set<string>();
+  templates: TemplateStore;
+  readonly media: MediaStore;
+  readonly acceptedLog: RecordLog<AcceptedSend>;
+  readonly rejectedLog: RecordLog<RejectedSend>;
+  readonly rejectedByCode = new Map<number, number>();
+  readonly webhooks: WebhookSender;
+  readonly lifecycle: Lifecycle;
+  readonly openWindows: Set<string>;
+  private readonly throughput: TokenBuckets;
+  private readonly pair: TokenBuckets;
+  private readonly seedTemplates: readonly SeedTemplate[];
+  readonly accessToken: string;
+  readonly mode: HttpStatusMode;
+  private readonly pairLimit: boolean;
+  private readonly enforceWindow: boolean;
+  private readonly wamidTag: string;
+  private wamidSeq = 0;
+
+  constructor(opts: MetaSimulatorOptions) {
+    if (opts.phoneNumbers.length === 0) throw new Error('MetaSimulator needs at least one phone number');
+    for (const p of opts.phoneNumbers) {
+      this.phones.set(p.phoneNumberId, { ...p, messagesPerSecond: p.messagesPerSecond ?? DEFAULT_MPS });
+      this.wabas.add(p.wabaId);
+    }
+    this.accessToken = opts.accessToken;
+    this.mode = opts.httpStatusMode ?? 'observed';
+    this.pairLimit = opts.pairRateLimit ?? true;
+    this.enforceWindow = opts.enforceCustomerWindow ?? false;
+    this.openWindows = new Set(opts.openWindows ?? []);
+    this.seedTemplates = opts.templates ?? DEFAULT_TEMPLATES;
+    this.templates = new TemplateStore(this.seedTemplates);
+    this.media = new MediaStore(opts.mediaUrlTtlMs ?? 5 * 60_000);
+    const limit = opts.recordLimit ?? DEFAULT_RECORD_LIMIT;
+    this.acceptedLog = new RecordLog(limit);
+    this.rejectedLog = new RecordLog(limit);
+    this.webhooks = new WebhookSender({
+      appSecret: opts.appSecret,
+      url: opts.webhookUrl,
+      batch: opts.webhookBatch ?? { maxStatuses: 100, lingerMs: 50 },
+      retry: { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry },
+      recordLimit: limit,
+      ...(opts.webhookConcurrency !== undefined ? { concurrency: opts.webhookConcurrency } : {}),
+    });
+    this.lifecycle = new Lifecycle(
+      (source, status) => this.webhooks.enqueue(source, status),
+      opts.statusDelays ?? DEFAULT_STATUS_DELAYS,
+      opts.offlineDeliveryMs ?? 60_000,
+      opts.tickMs ?? 10,
+    );
+    const mps = (key: string) => this.phones.get(key)?.messagesPerSecond ?? DEFAULT_MPS;
+    this.throughput = new TokenBuckets(mps, (key) => mps(key) / 1000);
+    this.pair = new TokenBuckets(
+      () => PAIR_BURST,
+      () => PAIR_REFILL_PER_MS,
+    );
+    // Four random bytes keep wamids unique across simulator restarts against one gateway DB.
+    this.wamidTag = randomBytes(4).toString('hex').toUpperCase();
+  }
+
+  /** `POST /{version}/{phone-number-id}/messages`. */
+  send(version: string, phoneNumberId: string, authorization: string | undefined, queryToken: unknown, body: unknown): Reply {
+    const authError = checkAuth(authorization, queryToken, this.accessToken);
+    if (authError) return this.reject(phoneNumberId, body, authError);
+    const phone = this.phones.get(phoneNumberId);
+    if (!phone) return this.reject(phoneNumberId, body, unknownObjectError(phoneNumberId, 'post'));
+    const now = Date.now();
+    if (!this.throughput.take(phoneNumberId, now)) return this.reject(phoneNumberId, body, whatsappError(130429, undefined, this.mode));
+
+    let valid;
+    try {
+      valid = validateSend(body, this.templates);
+    } catch (e) {
+      if (e instanceof Rejection) return this.reject(phoneNumberId, body, whatsappError(e.code, e.details, this.mode));
+      throw e;
+    }
+    if (valid.kind === 'read') return { status: 200, body: { success: true } };
+
+    const magic = magicFor(valid.waId);
+    if (magic?.kind === 'sync') return this.reject(phoneNumberId, body, whatsappError(magic.code, undefined, this.mode));
+    if (this.pairLimit && !this.pair.take(phoneNumberId + ':' + valid.waId, now)) {
+      return this.reject(phoneNumberId, body, whatsappError(131056, undefined, this.mode));
+    }
+
+    const wamid = this.newWamid(valid.waId);
+    this.acceptedLog.push({
+      wamid,
+      phoneNumberId,
+      to: valid.to,
+      waId: valid.waId,
+      body,
+      bizOpaqueCallbackData: valid.bizOpaqueCallbackData,
+      at: now,
+    });
+
+    let plan: LifecyclePlan = magic ?? { kind: 'normal' };
+    const isTemplate = valid.template !== undefined;
+    if (plan.kind !== 'failed') {
+      if (this.enforceWindow && !isTemplate && !this.openWindows.has(valid.waId)) plan = { kind: 'failed', code: 131047 };
+      else if (valid.mediaId !== undefined && !this.media.get(valid.mediaId)) {
+        plan = { kind: 'failed', code: 131053, details: `Media ID ${valid.mediaId} is invalid or has expired.` };
+      }
+    }
+    this.lifecycle.schedule(
+      {
+        wamid,
+        source: phone,
+        waId: valid.waId,
+        bizOpaqueCallbackData: valid.bizOpaqueCallbackData,
+        category: valid.template ? valid.template.category.toLowerCase() : 'service',
+        free: !isTemplate,
+        withConversation: majorVersion(version) < 24,
+        acceptedAt: now,
+      },
+      plan,
+    );
+
+    const message: Record<string, string> = { id: wamid };
+    if (isTemplate) message.message_status = 'accepted';
+    return {
+      status: 200,
+      body: { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: valid.waId }], messages: [message] },
+    };
+  }
+
+  stats(): SimStats {
+    const byCode: Record<string, number> = {};
+    for (const [code, n] of this.rejectedByCode) byCode[String(code)] = n;
+    return {
+      accepted: this.acceptedLog.total,
+      rejected: { total: this.rejectedLog.total, byCode },
+      webhooks: {
+        ok: this.webhooks.okCount,
+        failed: this.webhooks.failedCount,
+        gaveUp: this.webhooks.gaveUpCount,
+        pending: this.webhooks.pending(),
+      },
+      scheduledStatuses: this.lifecycle.pending(),
+    };
+  }
+
+  reset(): void {
+    this.acceptedLog.clear();
+    this.rejectedLog.clear();
+    this.rejectedByCode.clear();
+    this.lifecycle.reset();
+    this.webhooks.reset();
+    this.throughput.clear();
+    this.pair.clear();
+    this.media.reset();
+    this.templates = new TemplateStore(this.seedTemplates);
+  }
+
+  async close(): Promise<void> {
+    this.lifecycle.stop();
+    await this.webhooks.close();
+  }
+
+  private reject(phoneNumberId: string, body: unknown, err: GraphErrorReply): Reply {
+    const to = typeof body === 'object' && body !== null ? (body as { to?: unknown }).to : undefined;
+    const record: RejectedSend = { phoneNumberId, code: err.code, status: err.status, body, error: err.body, at: Date.now() };
+    if (typeof to === 'string') record.to = to;
+    this.rejectedLog.push(record);
+    this.rejectedByCode.set(err.code, (this.rejectedByCode.get(err.code) ?? 0) + 1);
+    return { status: err.status, body: err.body };
+  }
+
+  /**
+   * Real wamids are base64 of a small protobuf-like record: 0x1c 0x18 <len> <wa_id ascii>
+   * 0x15 0x02 0x00 0x11 0x18 0x12 <18 uppercase hex chars> 0x00. Same layout, unique tail.
+   */
+  private newWamid(waId: string): string {
+    const seq = (this.wamidSeq++).toString(16).toUpperCase().padStart(10, '0').slice(-10);
+    const raw =
+      '\x1c\x18' + String.fromCharCode(waId.length) + waId + '\x15\x02\x00\x11\x18\x12' + this.wamidTag + seq + '\x00';
+    return 'wamid.' + Buffer.from(raw, 'latin1').toString('base64');
+  }
+}
+
+function majorVersion(version: string): number {
+  return Number.parseInt(version.slice(1), 10);
+}

@@ -1,0 +1,129 @@
+/**
+ * @module sim/meta/types
+ * The simulator's public option and record types, kept apart so every module can import them
+ * without import cycles.
+ */
+import type { SeedTemplate, TemplateStatus } from './default-templates.js';
+import type { HttpStatusMode } from './errors.js';
+import type { StatusDelays } from './lifecycle.js';
+import type { WebhookDeliveryRecord, WebhookRetryOptions } from './webhook-sender.js';
+
+export interface SimPhoneNumber {
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  wabaId: string;
+  /** Throughput limit (default 80; Meta's upgraded tier is 1,000, coexistence numbers 20). */
+  messagesPerSecond?: number;
+}
+
+/** The subset of a pino logger fastify needs. */
+export interface PinoLike {
+  info: (...args: unknown[]) => void;
+  warn: (...args: unknown[]) => void;
+  error: (...args: unknown[]) => void;
+  debug: (...args: unknown[]) => void;
+  fatal: (...args: unknown[]) => void;
+  trace: (...args: unknown[]) => void;
+  child: (...args: unknown[]) => unknown;
+  level: string;
+}
+
+export interface MetaSimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  accessToken: string;
+  appSecret: string;
+  phoneNumbers: SimPhoneNumber[];
+  /** Where signed webhooks are POSTed; settable later. */
+  webhookUrl?: string;
+  /** Default: DEFAULT_TEMPLATES. */
+  templates?: readonly SeedTemplate[];
+  /** Offsets from acceptance. Default 200/1000/2000 ms. */
+  statusDelays?: StatusDelays;
+  /** Group statuses into one POST. Default {maxStatuses: 100, lingerMs: 50}. */
+  webhookBatch?: { maxStatuses: number; lingerMs: number };
+  /** Compressed-clock retry schedule. Default 250 ms × 2, cap 10 s, max age 1 h. */
+  webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Concurrent webhook POSTs. Default 32. */
+  webhookConcurrency?: number;
+  /** 131056 pair bucket on/off. Default on. */
+  pairRateLimit?: boolean;
+  /** §2.3. Default 'observed'. */
+  httpStatusMode?: HttpStatusMode;
+  /** Default: quiet. */
+  logger?: false | PinoLike;
+  /** How long a `GET /{media-id}` URL stays downloadable. Default 5 minutes. */
+  mediaUrlTtlMs?: number;
+  /** When `9993…` (offline) recipients get `delivered`. Default 60 s after acceptance. */
+  offlineDeliveryMs?: number;
+  /** Free-form sends outside a customer-service window fail async with 131047. Default off. */
+  enforceCustomerWindow?: boolean;
+  /** Recipients (wa_id digits) whose window is open, when `enforceCustomerWindow` is on. */
+  openWindows?: Iterable<string>;
+  /** Retained entries per log (accepted, rejected, webhook deliveries). Default 500,000. */
+  recordLimit?: number;
+  /** Scheduler resolution. Default 10 ms. */
+  tickMs?: number;
+}
+
+export interface AcceptedSend {
+  wamid: string;
+  phoneNumberId: string;
+  /** `to` exactly as sent. */
+  to: string;
+  /** Normalised digits. */
+  waId: string;
+  /** The parsed JSON request. */
+  body: unknown;
+  bizOpaqueCallbackData: string | undefined;
+  at: number;
+}
+
+export interface RejectedSend {
+  phoneNumberId: string;
+  to?: string;
+  code: number;
+  /** HTTP status returned. */
+  status: number;
+  /** The parsed JSON request (undefined when it was not JSON). */
+  body: unknown;
+  /** The Graph error envelope returned. */
+  error: unknown;
+  at: number;
+}
+
+export type WebhookDelivery = WebhookDeliveryRecord;
+
+export interface SimStats {
+  accepted: number;
+  rejected: { total: number; byCode: Record<string, number> };
+  webhooks: { ok: number; failed: number; gaveUp: number; pending: number };
+  scheduledStatuses: number;
+}
+
+export interface MetaSimulator {
+  /** e.g. http://127.0.0.1:43211 */
+  url: string;
+  /** `${url}/v23.0`; any `/vNN.0` prefix is accepted. */
+  graphBaseUrl: string;
+  setWebhookUrl(url: string | undefined): void;
+  accepted(): AcceptedSend[];
+  rejected(): RejectedSend[];
+  webhookDeliveries(): WebhookDelivery[];
+  /** Webhook deliveries queued, in flight or retrying (plus unflushed batches). */
+  pendingWebhooks(): number;
+  /** Statuses scheduled but not yet emitted. */
+  scheduledStatuses(): number;
+  stats(): SimStats;
+  /** Media as if a user had sent it, for inbound tests. */
+  addInboundMedia(bytes: Buffer | Uint8Array, mimeType: string): string;
+  upsertTemplate(template: SeedTemplate): { id: string };
+  setTemplateStatus(id: string, status: TemplateStatus): boolean;
+  /** Opens the 24 h window for a recipient (wa_id digits). */
+  openWindow(waId: string): void;
+  /** Clears records, queues, rate-limit buckets and media; keeps templates and the webhook URL. */
+  reset(): void;
+  close(): Promise<void>;
+}

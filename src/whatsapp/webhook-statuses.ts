@@ -1,0 +1,101 @@
+/**
+ * @module whatsapp/webhook-statuses
+ * Reads the status updates out of a Cloud API webhook (`entry[].changes[].value.statuses[]`),
+ * tolerating anything else in the envelope. Malformed items are reported, not thrown, so one
+ * bad item never costs the valid ones in the same batch.
+ */
+import type { DeliveryFailure } from '../domain/failure.js';
+import { metaErrorRule } from './errors.js';
+
+export type MetaStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StatusUpdate {
+  phoneNumberId: string;
+  wamid: string;
+  status: MetaStatus;
+  /** Epoch milliseconds (Meta sends seconds). */
+  at: number;
+  recipientId?: string;
+  /** What we sent as `biz_opaque_callback_data`: our message id. */
+  bizOpaqueCallbackData?: string;
+  failure?: DeliveryFailure;
+}
+
+export interface ParsedStatuses {
+  updates: StatusUpdate[];
+  /** Why items were skipped (for the log). */
+  problems: string[];
+}
+
+const STATUS_ALIASES: Record<string, MetaStatus> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  // A voice message being played is at least as far along as read.
+  played: 'read',
+  failed: 'failed',
+};
+
+export function parseWebhookStatuses(body: unknown): ParsedStatuses {
+  const updates: StatusUpdate[] = [];
+  const problems: string[] = [];
+  const entries = isRecord(body) && Array.isArray(body['entry']) ? body['entry'] : [];
+  if (entries.length === 0) problems.push('no entry[] in the webhook body');
+  entries.forEach((entry, e) => {
+    const changes = isRecord(entry) && Array.isArray(entry['changes']) ? entry['changes'] : [];
+    changes.forEach((change, c) => {
+      const value = isRecord(change) ? change['value'] : undefined;
+      if (!isRecord(value) || !Array.isArray(value['statuses'])) return;
+      const metadata = value['metadata'];
+      const phoneNumberId = isRecord(metadata) ? asString(metadata['phone_number_id']) : undefined;
+      if (!phoneNumberId) {
+        problems.push(`entry[${e}].changes[${c}]: no metadata.phone_number_id`);
+        return;
+      }
+      value['statuses'].forEach((item: unknown, s: number) => {
+        const at = `entry[${e}].changes[${c}].statuses[${s}]`;
+        const update = parseStatus(item, phoneNumberId);
+        if (typeof update === 'string') problems.push(`${at}: ${update}`);
+        else updates.push(update);
+      });
+    });
+  });
+  return { updates, problems };
+}
+
+function parseStatus(item: unknown, phoneNumberId: string): StatusUpdate | string {
+  if (!isRecord(item)) return 'not an object';
+  const wamid = asString(item['id']);
+  if (!wamid) return 'no id';
+  const status = STATUS_ALIASES[String(item['status'] ?? '').toLowerCase()];
+  if (!status) return `unknown status ${JSON.stringify(item['status'])}`;
+  const seconds = Number(item['timestamp']);
+  const update: StatusUpdate = { phoneNumberId, wamid, status, at: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now() };
+  const recipientId = asString(item['recipient_id']);
+  if (recipientId) update.recipientId = recipientId;
+  const opaque = asString(item['biz_opaque_callback_data']);
+  if (opaque) update.bizOpaqueCallbackData = opaque;
+  if (status === 'failed') update.failure = failureOf(item['errors']);
+  return update;
+}
+
+function failureOf(errors: unknown): DeliveryFailure {
+  const first = Array.isArray(errors) && isRecord(errors[0]) ? errors[0] : undefined;
+  const code = first ? Number(first['code']) : NaN;
+  if (!first || !Number.isFinite(code)) return { reason: 'other', title: 'Failed without an error code' };
+  const rule = metaErrorRule(code);
+  const failure: DeliveryFailure = { reason: rule.reason, metaCode: code, title: asString(first['title']) ?? asString(first['message']) ?? rule.title };
+  const details = isRecord(first['error_data']) ? asString(first['error_data']['details']) : undefined;
+  if (details) failure.detail = details;
+  return failure;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
