@@ -20,6 +20,8 @@ import { openSqlite } from './store/sqlite/open-sqlite.js';
 import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
 import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
 import { GraphClient } from './whatsapp/graph-client.js';
+import type { MessageStore } from './store/message-store.js';
+import type { JobQueue } from './queue/job-queue.js';
 
 /** The number the sandbox account sends from; the CleverTap fixtures use it as `wabaNumber`. */
 export const SANDBOX_WABA_NUMBER = '919888888888';
@@ -33,6 +35,9 @@ export interface Gateway {
   /** Only in sandbox mode: the secrets the built-in simulator and the sandbox account use. */
   sandboxSecrets?: SandboxSecrets;
   logger: Logger;
+  store: MessageStore;
+  queue: JobQueue;
+  dispatcher: SendDispatcher;
   close(): Promise<void>;
 }
 
@@ -158,7 +163,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     dispatcher.start();
     ready = true;
 
-    const gateway: Gateway = { app, url, accounts, logger, close: closeAll };
+    const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, close: closeAll };
     if (simulator) gateway.simulator = simulator;
     if (sandboxSecrets) gateway.sandboxSecrets = sandboxSecrets;
     return gateway;

@@ -4,7 +4,7 @@
  * exact bytes for its signature, and the CleverTap endpoint answers unparseable JSON with its own
  * clear error instead of fastify's generic one.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ResolvedAccount } from '../config/accounts.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
@@ -32,12 +32,12 @@ export function buildApp(deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger,
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     // CleverTap keeps connections open between sends; keep them longer than its idle gap.
     keepAliveTimeout: 75_000,
     return503OnClosing: true,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
   });
 
   app.removeAllContentTypeParsers();
