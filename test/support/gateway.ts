@@ -18,8 +18,8 @@ export interface TestGateway extends Gateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(raw: Record<string, unknown> = {}): Promise<TestGateway> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-gw-'));
+export async function startTestGateway(raw: Record<string, unknown> = {}, options: { dataDir?: string } = {}): Promise<TestGateway> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'wabridge-gw-'));
   const config = loadConfig({
     env: {},
     raw: { server: { host: '127.0.0.1', port: 0 }, store: { path: path.join(dataDir, 'wabridge.db') }, log: { level: 'silent' }, ...raw },
