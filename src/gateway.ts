@@ -138,6 +138,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       statusIngest,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       health: { ready: () => ready },
       admin: {
         stats: async () => ({

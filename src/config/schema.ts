@@ -94,6 +94,11 @@ export const ConfigSchema = Type.Object(
         ),
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
         backlog: Type.Integer({ minimum: 128, default: 4096, description: 'listen backlog; CleverTap opens 1,500 connections at once' }),
+        shedLoadAtLagMs: Type.Integer({
+          minimum: 10,
+          default: 500,
+          description: 'answer 429 while the event loop runs this late (CleverTap gives up after 1 s)',
+        }),
         maxPendingAccepts: Type.Integer({
           minimum: 1,
           default: 20_000,

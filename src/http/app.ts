@@ -14,6 +14,7 @@ import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
 import { problem } from './problem.js';
+import { LoadShedder } from './load-shedder.js';
 
 export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
@@ -21,6 +22,7 @@ export interface AppDependencies {
   statusIngest: StatusIngest;
   logger: Logger;
   bodyLimitBytes: number;
+  shedLoadAtLagMs: number;
   health: HealthSource;
   admin: AdminSource;
   adminToken?: string;
@@ -56,7 +58,9 @@ export function buildApp(deps: AppDependencies) {
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
 
-  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor });
+  const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
+  app.addHook('onClose', async () => loadShedder.stop());
+  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest });
   app.register(healthRoutes, { health: deps.health });
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });

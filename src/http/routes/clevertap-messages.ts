@@ -21,15 +21,17 @@ import { newMessageId } from '../../domain/ids.js';
 import type { OutboundMessage } from '../../domain/message.js';
 import { OverloadedError, type Acceptor } from '../../pipeline/acceptor.js';
 import { problem } from '../problem.js';
+import type { LoadShedder } from '../load-shedder.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface ClevertapMessagesOptions {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
+  loadShedder: LoadShedder;
 }
 
-export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions> = async (app, { accounts, acceptor }) => {
+export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions> = async (app, { accounts, acceptor, loadShedder }) => {
   const byId = new Map(accounts.map((account) => [account.id, account]));
 
   app.post<{ Params: { accountId: string } }>('/v1/clevertap/:accountId/messages', async (request, reply) => {
@@ -38,6 +40,7 @@ export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions
     const answer = (body: string, status = 200) => reply.code(status).type(JSON_TYPE).send(body);
 
     if (!checkClevertapAuth(account.clevertap.auth, request.headers)) return answer(INVALID_CREDENTIALS_BODY);
+    if (loadShedder.overloaded) return answer(TOO_MANY_REQUESTS_BODY, 429);
 
     const raw = request.body;
     if (!Buffer.isBuffer(raw) || raw.length === 0) return problem(reply, 400, 'the request body is empty; expected a JSON object');

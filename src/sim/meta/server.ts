@@ -32,7 +32,6 @@ interface VersionParams {
 export function buildServer(core: SimCore, baseUrl: () => string, logger: false | PinoLike | undefined): FastifyInstance {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as unknown as FastifyBaseLogger } : { logger: false }),
-    disableRequestLogging: true,
     bodyLimit: JSON_BODY_LIMIT,
     // The gateway keeps connections alive; closing must not wait for it to hang up.
     forceCloseConnections: true,

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteJobQueue } from '../queue/sqlite/sqlite-job-queue.js';
+import { sampleMessage } from '../store/message-store.conformance.js';
+import { openSqlite } from '../store/sqlite/open-sqlite.js';
+import { SqliteMessageStore } from '../store/sqlite/sqlite-message-store.js';
+import { Acceptor, OverloadedError, SEND_QUEUE } from './acceptor.js';
+
+describe('Acceptor (group commit)', () => {
+  let dir: string;
+  let store: SqliteMessageStore;
+  let queue: SqliteJobQueue;
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'wabridge-acceptor-'));
+    const db = await openSqlite({ path: path.join(dir, 'test.db') });
+    store = new SqliteMessageStore(db);
+    queue = new SqliteJobQueue(db);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits everything accepted in one turn as one batch, each with its send job', async () => {
+    const woken: string[] = [];
+    const acceptor = new Acceptor({ store, queue, maxPending: 1000, onCommitted: (ids) => woken.push(...ids) });
+    const messages = Array.from({ length: 50 }, () => sampleMessage());
+    const results = await Promise.all(messages.map((message) => acceptor.accept(message)));
+    expect(results.every((result) => !result.duplicate)).toBe(true);
+    expect(acceptor.stats).toMatchObject({ commits: 1, messages: 50, largestBatch: 50 });
+    expect(woken).toEqual(['acme']);
+    const jobs = await queue.reserve(SEND_QUEUE, { partitionKey: 'acme', limit: 100, leaseMs: 1000 });
+    expect(jobs.map((job) => job.ref).sort()).toEqual(messages.map((message) => message.id).sort());
+  });
+
+  it('refuses new messages beyond maxPending instead of queueing without bound', async () => {
+    const acceptor = new Acceptor({ store, queue, maxPending: 5 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => acceptor.accept(sampleMessage())));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected') as PromiseRejectedResult[];
+    expect(refused).toHaveLength(3);
+    expect(refused[0]!.reason).toBeInstanceOf(OverloadedError);
+  });
+
+  it('fails every message of a batch whose commit fails, and stores none of them', async () => {
+    const acceptor = new Acceptor({ store, queue, maxPending: 100 });
+    await store.close();
+    const outcomes = await Promise.allSettled([acceptor.accept(sampleMessage()), acceptor.accept(sampleMessage())]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+  });
+});

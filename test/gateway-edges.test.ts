@@ -1,0 +1,120 @@
+/**
+ * The answers outside the happy path: load shedding (429), genuine internal faults (500), the
+ * Meta webhook's handshake and signature check, and recovery when Meta is unreachable.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
+import { signWebhookBody } from '../src/whatsapp/signature.js';
+import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
+import { freePort } from './support/process.js';
+
+const ENDPOINT = '/v1/clevertap/sandbox/messages';
+let gateway: TestGateway | undefined;
+let simulator: MetaSimulator | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  await simulator?.close();
+  gateway = undefined;
+  simulator = undefined;
+});
+
+const text = (i: number) => ({ ...fixture('clevertap/requests/freeform-text.json'), msgId: `edge|${i}|${Math.random()}`, to: String(919700000000 + i) });
+
+describe('load shedding and faults', () => {
+  it('answers 429 with CleverTap\'s body while the event loop lags, and accepts again after', async () => {
+    gateway = await startTestGateway({ server: { host: '127.0.0.1', port: 0, shedLoadAtLagMs: 30 } });
+    const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}` };
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    // The gateway runs in this process: hold its event loop the way a overload would.
+    const pending = Array.from({ length: 5 }, (_, i) => gateway!.post(ENDPOINT, text(i), auth));
+    const blockedUntil = Date.now() + 200;
+    while (Date.now() < blockedUntil);
+    const answers = await Promise.all(pending);
+    const throttled = answers.filter((answer) => answer.status === 429);
+    const accepted = answers.filter((answer) => answer.status === 200);
+    // Requests that reached the gateway in the turn after the stall are answered 429; any that
+    // arrived once the loop had caught up are accepted normally.
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled.length + accepted.length).toBe(answers.length);
+    expect(throttled[0]!.json).toEqual({ message: 'Too many requests to process' });
+    expect(accepted.every((answer) => answer.json.status === 'success')).toBe(true);
+    const stored = (await gateway.store.countByState()).reduce((sum, row) => sum + row.count, 0);
+    expect(stored).toBe(accepted.length);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await gateway.post(ENDPOINT, text(9), auth)).json).toEqual({ status: 'success' });
+  });
+
+  it('answers 500 with CleverTap\'s body when the store fails, and nothing accepted is harmed', async () => {
+    gateway = await startTestGateway();
+    const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}` };
+    expect((await gateway.post(ENDPOINT, text(1), auth)).json).toEqual({ status: 'success' });
+    await eventually(() => gateway!.simulator!.accepted().length === 1, 'the first send');
+    await gateway.store.close(); // the database goes away under a running gateway
+    const response = await gateway.post(ENDPOINT, text(2), auth);
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ status: 'failure', error: { message: 'Unable to process the request' } });
+    expect(gateway.simulator!.accepted()).toHaveLength(1);
+  });
+});
+
+describe('Meta webhook', () => {
+  it('answers the verification handshake only for a configured verify token', async () => {
+    gateway = await startTestGateway();
+    const token = gateway.sandboxSecrets!.webhookVerifyToken;
+    const good = await request(`${gateway.url}/v1/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=1903260781`);
+    expect(good.statusCode).toBe(200);
+    expect(await good.body.text()).toBe('1903260781');
+    const bad = await request(`${gateway.url}/v1/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`);
+    expect(bad.statusCode).toBe(403);
+    await bad.body.dump();
+  });
+
+  it('refuses unsigned or wrongly signed deliveries with 401 and applies signed ones', async () => {
+    gateway = await startTestGateway();
+    const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}` };
+    expect((await gateway.post(ENDPOINT, text(3), auth)).json).toEqual({ status: 'success' });
+    const sent = await eventually(() => gateway!.simulator!.accepted()[0], 'the send');
+    const statusBody = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'x', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '919888888888', phone_number_id: gateway.accounts[0]!.whatsapp.phoneNumberId }, statuses: [{ id: sent.wamid, status: 'failed', timestamp: '1750030073', recipient_id: sent.waId, errors: [{ code: 131049, title: 'healthy ecosystem' }] }] } }] }],
+    });
+    expect((await gateway.post('/v1/whatsapp/webhook', statusBody)).status).toBe(401);
+    expect((await gateway.post('/v1/whatsapp/webhook', statusBody, { 'x-hub-signature-256': signWebhookBody('not-the-secret', statusBody) })).status).toBe(401);
+    expect((await gateway.post('/v1/whatsapp/webhook', '{oops', { 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, '{oops') })).status).toBe(400);
+    const signed = await gateway.post('/v1/whatsapp/webhook', statusBody, { 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, statusBody) });
+    expect(signed.status).toBe(200);
+    const stored = await gateway.store.getMessage(sent.bizOpaqueCallbackData!);
+    // Unless the simulator's own `read` got there first, the signed failure is applied.
+    if (stored?.state !== 'read') expect(stored).toMatchObject({ state: 'failed', failure: { reason: 'blocked_by_meta', metaCode: 131049 } });
+  });
+});
+
+describe('Meta unreachable', () => {
+  it('keeps retrying a send while Meta is down and delivers it once Meta is back', async () => {
+    const port = await freePort();
+    const graphBaseUrl = `http://127.0.0.1:${port}/v23.0`;
+    gateway = await startTestGateway({
+      accounts: [
+        {
+          id: 'down',
+          wabaNumber: '919888888888',
+          clevertap: { auth: { kind: 'bearer', token: 't' } },
+          whatsapp: { graphBaseUrl, phoneNumberId: '107000000000001', wabaId: '207000000000001', accessToken: 'tok', appSecret: 'sec', webhookVerifyToken: 'v' },
+        },
+      ],
+    });
+    expect((await gateway.post('/v1/clevertap/down/messages', text(4), { authorization: 't' })).json).toEqual({ status: 'success' });
+    await eventually(async () => gateway!.dispatcher.stats.retried > 0, 'a failed attempt to be scheduled for retry');
+    simulator = await startMetaSimulator({
+      port,
+      accessToken: 'tok',
+      appSecret: 'sec',
+      phoneNumbers: [{ phoneNumberId: '107000000000001', displayPhoneNumber: '919888888888', wabaId: '207000000000001' }],
+    });
+    const sent = await eventually(() => simulator!.accepted()[0], 'the retried send to arrive', 15_000);
+    expect(sent.waId).toBe('919700000004');
+    const [row] = await gateway.store.countByState();
+    expect(row).toMatchObject({ accountId: 'down', state: 'submitted' });
+  }, 30_000);
+});
