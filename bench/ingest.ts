@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countStoredMessagesWhenSettled, fetchAdminStats } from './lib/gateway-stats.js';
 import { runLoad, type LoadOptions, type LoadToolName } from './lib/load.js';
-import { bodyTemplate, makeBodyBuilder, recipientBlockStart, WABA_NUMBER } from './lib/payload.js';
+import { bodyTemplate, makeBodyBuilder, recipientBlockStart } from './lib/payload.js';
 import {
   commandExists,
   cpuPinning,
@@ -161,7 +161,7 @@ async function startBareServer(name: string, runDir: string): Promise<{ service:
   return { service, baseUrl: `http://127.0.0.1:${port}` };
 }
 
-async function startGateway(runDir: string, runName: string): Promise<{ service: Service; baseUrl: string }> {
+async function startGateway(runDir: string, runName: string, wabaNumber: string): Promise<{ service: Service; baseUrl: string }> {
   const entry = join(REPO_ROOT, 'src/cli/main.ts');
   if (!existsSync(entry)) {
     throw new Error(`the gateway entry point ${entry} does not exist yet; run with --gateway stand-in (a second bare server) or --gateway none (baseline only)`);
@@ -174,7 +174,7 @@ async function startGateway(runDir: string, runName: string): Promise<{ service:
     accounts: [
       {
         id: ACCOUNT_ID,
-        wabaNumber: WABA_NUMBER,
+        wabaNumber,
         clevertap: { auth: { kind: 'bearer', token: BEARER_TOKEN } },
         whatsapp: { messagesPerSecond: 1000 },
       },
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const runStamp = Math.floor(startedAt.getTime() / 1000);
   const runDir = join(REPO_ROOT, '.bench', runName);
   mkdirSync(runDir, { recursive: true });
-  const template = bodyTemplate();
+  const { template, wabaNumber } = bodyTemplate();
   const templatePath = join(runDir, 'body-template.json');
   writeFileSync(templatePath, template);
 
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   const bare = await startBareServer('baseline', runDir);
   const targets: Target[] = [{ name: 'baseline', label: 'baseline', service: bare.service, baseUrl: bare.baseUrl, url: `${bare.baseUrl}/` }];
   if (settings.gateway !== 'none') {
-    const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName) : await startBareServer('stand-in', runDir);
+    const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName, wabaNumber) : await startBareServer('stand-in', runDir);
     const label = settings.gateway === 'real' ? 'gateway' : 'stand-in';
     targets.push({ name: 'gateway', label, service: gateway.service, baseUrl: gateway.baseUrl, url: `${gateway.baseUrl}/v1/clevertap/${ACCOUNT_ID}/messages` });
   }

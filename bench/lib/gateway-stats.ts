@@ -14,8 +14,10 @@ export interface StoreCounts {
   total: number;
   /** Message count per state (accepted, submitted, sent, …) when the store records one. */
   byState?: Record<string, number>;
-  /** Messages past `accepted`, i.e. handed to the (simulated) Cloud API. */
+  /** Messages the (simulated) Cloud API took: submitted, sent, delivered or read. */
   dispatched?: number;
+  /** Messages that ended `failed` (refused by the simulator or given up on). */
+  failed?: number;
 }
 
 export async function fetchAdminStats(baseUrl: string, authorization: string): Promise<unknown | undefined> {
@@ -30,6 +32,8 @@ export async function fetchAdminStats(baseUrl: string, authorization: string): P
 
 /** Candidate names for the column holding a message's lifecycle state. */
 const STATE_COLUMNS = ['state', 'status'];
+/** States (src/domain/status.ts) a message reaches only once the Cloud API accepted it. */
+const DISPATCHED_STATES = ['submitted', 'sent', 'delivered', 'read'];
 
 export async function countStoredMessages(dbPath: string): Promise<StoreCounts | { skipped: string }> {
   if (!existsSync(dbPath)) return { skipped: `no store at ${dbPath}` };
@@ -47,7 +51,8 @@ export async function countStoredMessages(dbPath: string): Promise<StoreCounts |
       if (!stateColumn) return { source: 'sqlite', total };
       const rows = db.prepare(`SELECT ${stateColumn} AS state, COUNT(*) AS n FROM messages GROUP BY ${stateColumn}`).all() as { state: string; n: number }[];
       const byState = Object.fromEntries(rows.map((row) => [String(row.state), row.n]));
-      return { source: 'sqlite', total, byState, dispatched: total - (byState.accepted ?? 0) };
+      const dispatched = DISPATCHED_STATES.reduce((count, state) => count + (byState[state] ?? 0), 0);
+      return { source: 'sqlite', total, byState, dispatched, failed: byState.failed ?? 0 };
     } finally {
       db.close();
     }
@@ -63,10 +68,10 @@ export async function countStoredMessages(dbPath: string): Promise<StoreCounts |
 export async function countStoredMessagesWhenSettled(dbPath: string, maxWaitMs: number): Promise<StoreCounts | { skipped: string }> {
   const deadline = Date.now() + maxWaitMs;
   let previous = await countStoredMessages(dbPath);
-  while (Date.now() < deadline && 'total' in previous && previous.dispatched !== undefined && previous.dispatched < previous.total) {
+  while (Date.now() < deadline && 'total' in previous && previous.dispatched !== undefined && previous.dispatched + (previous.failed ?? 0) < previous.total) {
     await sleep(2_000);
     const current = await countStoredMessages(dbPath);
-    if (!('total' in current) || current.dispatched === previous.dispatched) return current;
+    if (!('total' in current) || (current.dispatched === previous.dispatched && current.failed === previous.failed)) return current;
     previous = current;
   }
   return previous;

@@ -1,49 +1,27 @@
 /**
- * The request body every load tool sends: a realistic ~1 KB CleverTap template send (image
- * header, body with parameters, footer, URL and quick-reply buttons — the shape of
- * test/fixtures/clevertap/requests/template-image-dynamic-url.json and
- * template-file-header-multi-button.json).
+ * The request body every load tool sends: a realistic ~1 KB CleverTap template send — the
+ * fixture test/fixtures/clevertap/requests/template-file-header-multi-button.json (document
+ * header, body parameter, footer, copy-code, URL and quick-reply buttons). Its template,
+ * `multi_button_offer`, is one the sandbox's Meta simulator knows, so the sends the gateway
+ * dispatches after answering succeed instead of failing on an unknown template.
  *
  * The gateway de-duplicates repeated (msgId, to) pairs, so a repeated body would measure a cache
  * hit, not real work. Every request therefore gets its own msgId and its own recipient: the
  * template below carries two markers that each load tool replaces per request. Keeping one
  * template file (written under .bench/ and read by wrk's Lua script too) guarantees wrk and
- * autocannon send byte-for-byte the same shape.
+ * the Node tools send byte-for-byte the same shape.
  */
+import { readFileSync } from 'node:fs';
+
 export const MSG_ID_MARKER = '__MSG_ID__';
 export const TO_MARKER = '__TO__';
 
-export const WABA_NUMBER = '919888888888';
+const FIXTURE = new URL('../../test/fixtures/clevertap/requests/template-file-header-multi-button.json', import.meta.url);
 
-export function bodyTemplate(): string {
-  const body = {
-    payloadVersion: 0.1,
-    wabaNumber: WABA_NUMBER,
-    to: TO_MARKER,
-    isTemplate: true,
-    msgId: MSG_ID_MARKER,
-    template: { namespace: 'promo_image_multi_button', languageCode: 'en' },
-    components: [
-      { type: 'header', header: { type: 'image', image: { mediaURL: 'https://media.example.com/campaigns/2026/winter/hero-banner-1080x1080.png' } } },
-      {
-        type: 'body',
-        body: {
-          text: 'Hi Priya, new winter arrivals are in! Use code WINTER25 before 30 Nov to get 25% off your next order at Example Store.',
-          parameters: [
-            { type: 'text', text: 'Priya' },
-            { type: 'text', text: 'WINTER25' },
-            { type: 'text', text: '30 Nov' },
-          ],
-        },
-      },
-      { type: 'footer', footer: 'Reply "stop" to opt out' },
-      { type: 'button', index: 0, subType: 'dynamicUrl', buttonText: 'Shop now', parameters: [{ type: 'text', text: 'cart/winter-2026?utm_source=clevertap&utm_medium=whatsapp' }] },
-      { type: 'button', index: 1, subType: 'staticUrl', buttonText: 'Store locator', parameters: [{ type: 'text', text: 'https://shop.example.com/stores' }] },
-      { type: 'button', index: 2, subType: 'quickReply', buttonText: 'Remind me later' },
-      { type: 'button', index: 3, subType: 'quickReply', buttonText: 'Not interested' },
-    ],
-  };
-  return JSON.stringify(body);
+export function bodyTemplate(): { template: string; wabaNumber: string } {
+  const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
+  const template = JSON.stringify({ ...fixture, to: TO_MARKER, msgId: MSG_ID_MARKER });
+  return { template, wabaNumber: String(fixture.wabaNumber) };
 }
 
 /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Value } from 'typebox/value';
 import { normalizePhone } from '../domain/phone.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { ClevertapAuthSchema, ConfigSchema, type Config } from './schema.js';
 import { applyEnvOverrides } from './env.js';
 
 export class ConfigError extends Error {
@@ -36,6 +36,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     store['path'] = path.join(env['DATA_DIR'], 'wabridge.db');
   }
   const withDefaults = Value.Default(ConfigSchema, candidate);
+  checkAuthKinds(withDefaults);
   const firstError = Value.Errors(ConfigSchema, withDefaults)[0];
   if (firstError) throw new ConfigError(describeSchemaError(firstError, withDefaults));
   const config = withDefaults as Config;
@@ -86,6 +87,25 @@ function pick(value: unknown, pointer: string): unknown {
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/**
+ * The auth union's schema errors would describe the first alternative (basic) whatever was
+ * meant; checking the `kind` first gives the error for the alternative the operator chose.
+ */
+function checkAuthKinds(config: unknown): void {
+  const accounts = (config as { accounts?: unknown }).accounts;
+  if (!Array.isArray(accounts)) return;
+  accounts.forEach((account, index) => {
+    const auth = (account as { clevertap?: { auth?: unknown } } | null)?.clevertap?.auth;
+    if (!auth || typeof auth !== 'object') return;
+    const at = `accounts[${index}].clevertap.auth`;
+    const kind = (auth as { kind?: unknown }).kind;
+    const branch = ClevertapAuthSchema.anyOf.find((candidate) => candidate.properties.kind.const === kind);
+    if (!branch) throw new ConfigError(`${at}.kind: must be "basic", "bearer" or "headers" (got ${JSON.stringify(kind)})`);
+    const error = Value.Errors(branch, auth)[0];
+    if (error) throw new ConfigError(describeSchemaError(error, auth).replace(/^[^:]*/, (key) => (key === 'config' ? at : `${at}.${key}`)));
+  });
 }
 
 function checkAccounts(config: Config): void {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { checkAuth } from './auth.js';
 import type { Reply, SimCore } from './core.js';
 import {
+  fbtraceId,
   invalidParameterError,
   unknownObjectError,
   unknownPathError,
@@ -49,7 +50,7 @@ export function buildServer(core: SimCore, baseUrl: () => string, logger: false 
       const err: GraphErrorReply = {
         status: 500,
         code: 1,
-        body: { error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1, fbtrace_id: 'Asim' } },
+        body: { error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1, fbtrace_id: fbtraceId() } },
       };
       return sendGraph(reply, err);
     }

@@ -76,11 +76,6 @@ export class TemplateStore {
     return this.byKey.get(key) ?? this.byLowerKey.get(key.toLowerCase());
   }
 
-  hasName(name: string): boolean {
-    const lower = name.toLowerCase();
-    return this.ordered.some((t) => t.name.toLowerCase() === lower);
-  }
-
   byTemplateId(id: string): StoredTemplate | undefined {
     return this.byId.get(id);
   }

@@ -123,7 +123,7 @@ export interface MetaSimulator {
   setTemplateStatus(id: string, status: TemplateStatus): boolean;
   /** Opens the 24 h window for a recipient (wa_id digits). */
   openWindow(waId: string): void;
-  /** Clears records, queues, rate-limit buckets and media; keeps templates and the webhook URL. */
+  /** Clears records, scheduled statuses, webhook queues, rate-limit buckets and media, and restores the seed templates; keeps the webhook URL and open windows. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'wabridge-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const account = (overrides: Record<string, unknown> = {}) => ({
+  id: 'acme',
+  wabaNumber: '+91 98888 88888',
+  clevertap: { auth: { kind: 'bearer', token: 'secret-token' } },
+  ...overrides,
+});
+
+function errorOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    loadConfig({ raw, env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('starts in sandbox mode with documented defaults when nothing is configured', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      mode: 'sandbox',
+      server: { host: '0.0.0.0', port: 8080, backlog: 4096 },
+      store: { kind: 'sqlite', path: './data/wabridge.db', synchronous: 'normal' },
+      accounts: [],
+    });
+  });
+
+  it('fills account defaults (80 messages per second)', () => {
+    const config = loadConfig({ env: {}, raw: { accounts: [account()] } });
+    expect(config.accounts[0]!.whatsapp).toEqual({ messagesPerSecond: 80, maxInFlight: 64 });
+  });
+
+  it('reads YAML and JSON files named by WABRIDGE_CONFIG, with environment overrides on top', () => {
+    const yaml = path.join(dir, 'wabridge.yaml');
+    writeFileSync(yaml, 'server:\n  port: 9000\n  publicBaseUrl: https://wa.example.com\naccounts:\n  - id: acme\n    wabaNumber: "919888888888"\n    clevertap:\n      auth: {kind: basic, username: ct, password: pw}\n');
+    const fromYaml = loadConfig({ env: { WABRIDGE_CONFIG: yaml, PORT: '9100', DATA_DIR: '/var/lib/wabridge', LOG_LEVEL: 'debug' } });
+    expect(fromYaml.server).toMatchObject({ port: 9100, publicBaseUrl: 'https://wa.example.com' });
+    expect(fromYaml.store.path).toBe(path.join('/var/lib/wabridge', 'wabridge.db'));
+    expect(fromYaml.log.level).toBe('debug');
+    const json = path.join(dir, 'wabridge.json');
+    writeFileSync(json, JSON.stringify({ mode: 'sandbox', accounts: [account()] }));
+    expect(loadConfig({ env: { WABRIDGE_CONFIG: json } }).accounts[0]!.id).toBe('acme');
+  });
+
+  it('names the key and the problem when the configuration is invalid', () => {
+    expect(errorOf({ server: { port: 'eighty' } })).toBe('server.port: must be integer (got "eighty")');
+    expect(errorOf({}, { PORT: '70000' })).toBe('server.port: must be <= 65535 (got 70000)');
+    expect(errorOf({ servr: {} })).toBe('servr: unknown key (servr)');
+    expect(errorOf({ accounts: [account({ wabaNumber: 'abc' })] })).toMatch(/^accounts\[0\]\.wabaNumber: must match pattern/);
+    expect(errorOf({ accounts: [account({ clevertap: { auth: { kind: 'bearer' } } })] })).toBe(
+      'accounts[0].clevertap.auth: must have required properties token',
+    );
+    expect(errorOf({ accounts: [account({ clevertap: { auth: { kind: 'oauth' } } })] })).toBe(
+      'accounts[0].clevertap.auth.kind: must be "basic", "bearer" or "headers" (got "oauth")',
+    );
+  });
+
+  it('never echoes secrets in errors', () => {
+    const message = errorOf({ accounts: [account({ clevertap: { auth: { kind: 'bearer', token: 42 } } })] });
+    expect(message).toContain('accounts[0].clevertap.auth.token');
+    expect(message).not.toContain('42');
+  });
+
+  it('refuses two accounts on one WhatsApp number, however the number is written', () => {
+    expect(errorOf({ accounts: [account(), account({ id: 'other', wabaNumber: '919888888888' })] })).toBe(
+      'accounts[1].wabaNumber: 919888888888 is already served by accounts[0] (one provider per number)',
+    );
+    expect(errorOf({ accounts: [account(), account({ wabaNumber: '14155550100' })] })).toBe('accounts[1].id: "acme" is already used by accounts[0]');
+  });
+
+  it('demands Graph credentials in production mode', () => {
+    expect(errorOf({ mode: 'production', accounts: [account()] })).toBe('accounts[0].whatsapp.phoneNumberId: required in production mode');
+    expect(errorOf({ accounts: [account()] }, { WABRIDGE_MODE: 'production' })).toMatch(/required in production mode/);
+  });
+
+  it('explains an unreadable or malformed file', () => {
+    expect(() => loadConfig({ env: { WABRIDGE_CONFIG: path.join(dir, 'missing.yaml') } })).toThrow(/WABRIDGE_CONFIG: cannot read/);
+    const broken = path.join(dir, 'broken.json');
+    writeFileSync(broken, '{"server": ');
+    expect(() => loadConfig({ env: { WABRIDGE_CONFIG: broken } })).toThrow(/is not valid JSON/);
+  });
+});
