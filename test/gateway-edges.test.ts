@@ -114,7 +114,10 @@ describe('Meta unreachable', () => {
     });
     const sent = await eventually(() => simulator!.accepted()[0], 'the retried send to arrive', 15_000);
     expect(sent.waId).toBe('919700000004');
-    const [row] = await gateway.store.countByState();
-    expect(row).toMatchObject({ accountId: 'down', state: 'submitted' });
+    const [row] = await eventually(async () => {
+      const counts = await gateway!.store.countByState();
+      return counts[0]?.state === 'submitted' ? counts : undefined;
+    }, 'the send to be recorded as submitted');
+    expect(row).toEqual({ accountId: 'down', state: 'submitted', count: 1 });
   }, 30_000);
 });

@@ -53,8 +53,9 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
       expect(graph.type).toBe(body.type === 'file' ? 'document' : body.type);
     }
     expect(gateway.simulator!.rejected()).toEqual([]);
-    const stored = await gateway.store.getMessage(sent.bizOpaqueCallbackData!);
-    expect(stored?.wamid).toBe(sent.wamid);
+    // Meta has answered; the gateway records the wamid as soon as the answer is back.
+    const recorded = await eventually(async () => (await gateway.store.getMessage(sent.bizOpaqueCallbackData!))?.wamid, 'the wamid to be recorded');
+    expect(recorded).toBe(sent.wamid);
   });
 
   it.each(['validation-bare.json', 'validation-wrapped.json'])('%s: answers success and sends nothing', async (name) => {

@@ -35,6 +35,7 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
   let failureBody = 0;
   let socketErrors = 0;
   let timeouts = 0;
+  const errorsByCode: Record<string, number> = {};
   const inFlight = new Set<Promise<void>>();
 
   const send = (sequence: number, dueMs: number) => {
@@ -51,7 +52,10 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
       })
       .catch((error: { code?: string }) => {
         if (!measured) return;
-        if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT') timeouts++;
+        const code = error.code === 'UND_ERR_DESTROYED' ? 'unanswered at end' : (error.code ?? 'unknown');
+        errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+        // DESTROYED: still queued (never answered) when the run ended and the clients were closed.
+        if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT' || error.code === 'UND_ERR_DESTROYED') timeouts++;
         else socketErrors++;
       })
       .finally(() => inFlight.delete(pending));
@@ -88,6 +92,7 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
     failureBody,
     socketErrors,
     timeouts,
+    errorsByCode,
     percentOver1s: latenciesMs.length ? (100 * over1s) / latenciesMs.length : 0,
   };
 }

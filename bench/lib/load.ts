@@ -47,6 +47,8 @@ export interface LoadResult {
   /** Connection, read and write errors (not timeouts). */
   socketErrors: number;
   timeouts: number;
+  /** Socket errors and timeouts by error code, when the tool reports them (paced). */
+  errorsByCode?: Record<string, number>;
   /** Share of answers slower than 1 s, which CleverTap counts as failed; null when unknown. */
   percentOver1s: number | null;
 }

@@ -87,6 +87,7 @@ export function progressLine(round: number, rounds: number, target: string, scen
     result.failureBody ? `${result.failureBody} failure bodies` : '',
     result.socketErrors ? `${result.socketErrors} socket errors` : '',
     result.timeouts ? `${result.timeouts} timeouts` : '',
+    result.errorsByCode && Object.keys(result.errorsByCode).length ? JSON.stringify(result.errorsByCode) : '',
   ].filter(Boolean);
   return (
     `[round ${round}/${rounds}] ${target.padEnd(8)} ${scenario.padEnd(11)} (${result.tool}) … ` +
