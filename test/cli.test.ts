@@ -30,7 +30,7 @@ function run(args: string[], env: Record<string, string>) {
 describe('wabridge CLI', () => {
   it('start: sandbox with no configuration prints a working endpoint and header, and stops cleanly on SIGTERM', async () => {
     const gateway = run(['start'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
-    const banner = await eventually(() => /Authorization: Bearer \S+/.test(gateway.output()) && gateway.output(), 'the banner', 20_000);
+    const banner: string = await eventually(() => (/Authorization: Bearer \S+/.test(gateway.output()) ? gateway.output() : undefined), 'the banner', 20_000);
     const endpoint = banner.match(/CleverTap HTTP Endpoint:\s+(\S+)/)![1]!;
     const header = banner.match(/Authorization header:\s+Authorization: (Bearer \S+)/)![1]!;
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/clevertap\/sandbox\/messages$/);

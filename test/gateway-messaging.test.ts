@@ -86,7 +86,7 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
 
   it('answers 200 failure 2000 for missing or wrong credentials', async () => {
     const body = uniqueCopy('freeform-text.json');
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic dXNlcjpwYXNz' }] as Record<string, string>[]) {
       const response = await gateway.post(ENDPOINT, body, headers);
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ status: 'failure', error: { code: 2000, message: 'Invalid Credentials' } });
