@@ -25,6 +25,7 @@ import {
   findFreePort,
   installCleanupHandlers,
   killAllChildren,
+  LOAD_CPU,
   SERVER_CPU,
   startService,
   waitForCpuQuiet,
@@ -161,22 +162,52 @@ async function startBareServer(name: string, runDir: string): Promise<{ service:
   return { service, baseUrl: `http://127.0.0.1:${port}` };
 }
 
-async function startGateway(runDir: string, runName: string, wabaNumber: string): Promise<{ service: Service; baseUrl: string }> {
+/** Meta's stand-in, in its own process on the load core: the real Graph API is remote, so its cost is not the gateway's. */
+const SIM = { accessToken: 'bench-graph-token', appSecret: 'bench-app-secret', phoneNumberId: '100000000000777', wabaId: '200000000000777' };
+
+async function startMetaSimulatorProcess(runDir: string, wabaNumber: string, webhookUrl: string): Promise<{ service: Service; graphBaseUrl: string }> {
+  const port = await findFreePort();
+  const service = startService({
+    name: 'meta-simulator',
+    argv: [
+      ...cpuPinning(LOAD_CPU),
+      process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'sim', 'meta',
+      '--port', String(port), '--access-token', SIM.accessToken, '--app-secret', SIM.appSecret,
+      '--phone-number-id', SIM.phoneNumberId, '--waba-id', SIM.wabaId, '--display-phone-number', wabaNumber,
+      '--webhook-url', webhookUrl, '--mps', '1000', '--no-pair-limit',
+    ],
+    cwd: REPO_ROOT,
+    logFile: join(runDir, 'meta-simulator.log'),
+  });
+  await service.waitForStdout(/listening on http/, 30_000);
+  return { service, graphBaseUrl: `http://127.0.0.1:${port}/v23.0` };
+}
+
+async function startGateway(runDir: string, runName: string, wabaNumber: string): Promise<{ service: Service; baseUrl: string; simulator: Service }> {
   const entry = join(REPO_ROOT, 'src/cli/main.ts');
   if (!existsSync(entry)) {
     throw new Error(`the gateway entry point ${entry} does not exist yet; run with --gateway stand-in (a second bare server) or --gateway none (baseline only)`);
   }
   const port = await findFreePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const simulator = await startMetaSimulatorProcess(runDir, wabaNumber, `${baseUrl}/v1/whatsapp/webhook`);
   const config = {
     server: { port },
-    // No `mode` key: sandbox mode, the account is wired to the built-in Meta Cloud API simulator.
     store: { path: `.bench/${runName}/wabridge.db` },
     accounts: [
       {
         id: ACCOUNT_ID,
         wabaNumber,
         clevertap: { auth: { kind: 'bearer', token: BEARER_TOKEN } },
-        whatsapp: { messagesPerSecond: 1000 },
+        whatsapp: {
+          graphBaseUrl: simulator.graphBaseUrl,
+          phoneNumberId: SIM.phoneNumberId,
+          wabaId: SIM.wabaId,
+          accessToken: SIM.accessToken,
+          appSecret: SIM.appSecret,
+          webhookVerifyToken: 'bench-verify',
+          messagesPerSecond: 1000,
+        },
       },
     ],
   };
@@ -189,9 +220,8 @@ async function startGateway(runDir: string, runName: string, wabaNumber: string)
     env: { WABRIDGE_CONFIG: configPath, LOG_LEVEL: 'warn' },
     logFile: join(runDir, 'gateway.log'),
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttpOk(service, `${baseUrl}/healthz`, 30_000);
-  return { service, baseUrl };
+  return { service, baseUrl, simulator: simulator.service };
 }
 
 /** One real request before any load: a target that rejects the payload would make every number meaningless. */
@@ -229,8 +259,12 @@ async function main(): Promise<void> {
   process.stdout.write(`wabridge ingest bench — ${command}\nrun directory: ${runDir}\n`);
   const bare = await startBareServer('baseline', runDir);
   const targets: Target[] = [{ name: 'baseline', label: 'baseline', service: bare.service, baseUrl: bare.baseUrl, url: `${bare.baseUrl}/` }];
+  // Processes that work for a target (Meta's stand-in): idle-waits include them, and their CPU
+  // is not counted as foreign load.
+  const helperPids: number[] = [];
   if (settings.gateway !== 'none') {
     const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName, wabaNumber) : await startBareServer('stand-in', runDir);
+    if ('simulator' in gateway) helperPids.push((gateway.simulator as Service).pid);
     const label = settings.gateway === 'real' ? 'gateway' : 'stand-in';
     targets.push({ name: 'gateway', label, service: gateway.service, baseUrl: gateway.baseUrl, url: `${gateway.baseUrl}/v1/clevertap/${ACCOUNT_ID}/messages` });
   }
@@ -246,7 +280,7 @@ async function main(): Promise<void> {
         if (target.service.child.exitCode !== null || target.service.child.signalCode !== null) {
           throw new Error(`${target.label} died during the run. Its stderr:\n${target.service.stderrTail()}`);
         }
-        const settle = await waitForCpuQuiet(targets.map((t) => t.service.pid), settings.settleMaxSeconds * 1000);
+        const settle = await waitForCpuQuiet([...targets.map((t) => t.service.pid), ...helperPids], settings.settleMaxSeconds * 1000);
         if (!settle.quiet || settle.waitedMs > 1500) {
           const note = `round ${round} ${scenario} ${target.label}: waited ${(settle.waitedMs / 1000).toFixed(1)} s for the servers to go idle${settle.quiet ? '' : ' — still busy, measured anyway'}`;
           settleNotes.push(note);

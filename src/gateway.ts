@@ -129,7 +129,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
     });
     const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
-    const statusIngest = new StatusIngest({ store, queue, logger, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
+    const statusIngest = new StatusIngest({ store, logger, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
 
     let ready = false;
     const app = buildApp({

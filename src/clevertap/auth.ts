@@ -54,11 +54,12 @@ function decodeBasic(authorization: string | undefined): { username: string; pas
 function checkBearer(token: string, authorization: string | undefined): boolean {
   const configured = token !== '';
   const presented = authorization?.trim() ?? '';
-  const withoutScheme = presented.replace(/^bearer\s+/i, '');
-  // Both forms are compared so a token configured with its "Bearer " prefix also works.
-  const rawMatches = secretEquals(presented, token);
-  const strippedMatches = secretEquals(withoutScheme, token);
-  return configured && authorization !== undefined && (rawMatches || strippedMatches);
+  // A token configured with its own "Bearer " prefix is compared with the header as sent;
+  // otherwise with the header's value after the scheme. Which form is used depends only on
+  // the configuration, never on the secret's content, so timing reveals nothing.
+  const compared = /^bearer\s/i.test(token) ? presented : presented.replace(/^bearer\s+/i, '');
+  const matches = secretEquals(compared, token);
+  return configured && authorization !== undefined && matches;
 }
 
 function checkHeaders(expected: Record<string, string>, headers: RequestHeaders): boolean {
@@ -72,7 +73,23 @@ function checkHeaders(expected: Record<string, string>, headers: RequestHeaders)
 }
 
 function secretEquals(presented: string, expected: string): boolean {
-  return timingSafeEqual(sha256(presented), sha256(expected));
+  return timingSafeEqual(sha256(presented), expectedDigest(expected));
+}
+
+/**
+ * Configured secrets are few and fixed, so their digests are computed once: the hot path then
+ * hashes only what the request presents.
+ */
+const EXPECTED_DIGESTS = new Map<string, Buffer>();
+const MAX_CACHED_DIGESTS = 10_000;
+
+function expectedDigest(expected: string): Buffer {
+  let digest = EXPECTED_DIGESTS.get(expected);
+  if (!digest) {
+    digest = sha256(expected);
+    if (EXPECTED_DIGESTS.size < MAX_CACHED_DIGESTS) EXPECTED_DIGESTS.set(expected, digest);
+  }
+  return digest;
 }
 
 function sha256(value: string): Buffer {

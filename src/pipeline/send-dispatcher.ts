@@ -8,8 +8,8 @@
  * The crash policy ("uncertain sends"): a job whose lease ran out, or whose request died after
  * it may have reached Meta, has an unknown outcome. Resending at once could deliver twice;
  * never resending could lose the message. So it is held for `uncertainHoldMs`, waiting for a
- * status webhook carrying our id in `biz_opaque_callback_data`, which proves the send and
- * cancels the job (see `status-ingest.ts`). If no proof arrives in time, it is sent again:
+ * status webhook carrying our id in `biz_opaque_callback_data`, which proves the send by
+ * recording its wamid (see `status-ingest.ts`); a job whose message has a wamid is dropped. If no proof arrives in time, it is sent again:
  * at-least-once, with duplicates limited to sends that were in flight during a crash and whose
  * webhooks never came.
  */

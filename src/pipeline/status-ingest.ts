@@ -3,19 +3,17 @@
  * Applies Meta's status updates to messages. Statuses arrive out of order and more than once;
  * the store only ever moves a message forward, so replaying them is harmless. A status that
  * names our id in `biz_opaque_callback_data` for a message with no wamid yet is proof that an
- * uncertain send reached Meta: its pending resend is cancelled.
+ * uncertain send reached Meta: recording its wamid is enough, because the send dispatcher
+ * drops any pending resend of a message that already has one.
  */
 import type { Logger } from 'pino';
-import type { JobQueue } from '../queue/job-queue.js';
 import type { MessageStore, StoredMessage } from '../store/message-store.js';
 import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
-import { SEND_QUEUE } from './acceptor.js';
 
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
 
 export interface StatusIngestOptions {
   store: MessageStore;
-  queue: JobQueue;
   logger: Logger;
   /** Which account sends from a phone number id. */
   accountForPhoneNumberId(phoneNumberId: string): string | undefined;
@@ -29,10 +27,9 @@ export class StatusIngest {
   }
 
   async apply(update: StatusUpdate): Promise<StatusOutcome> {
-    const { store, queue } = this.#options;
+    const { store } = this.#options;
     const message = await this.#find(update);
     if (!message) return 'unknown-message';
-    if (!message.wamid) await queue.cancelByRef(SEND_QUEUE, message.id);
     const details: { wamid: string; failure?: typeof update.failure } = { wamid: update.wamid };
     if (update.failure) details.failure = update.failure;
     const moved = await store.advanceState(message.id, update.status, update.at, details);

@@ -66,8 +66,6 @@ export interface JobQueue {
   ack(job: Job): Promise<boolean>;
   retryAt(job: Job, runAt: number, options?: RetryOptions): Promise<void>;
   deadLetter(job: Job, reason: string): Promise<void>;
-  /** Removes pending work about `ref` (its effect was proven some other way). */
-  cancelByRef(queue: string, ref: string): Promise<number>;
   /** Makes every leased job immediately reservable again (embedded mode, at startup: the leases belonged to a dead process). */
   expireLeases(now?: number): Promise<number>;
   counts(now?: number): Promise<QueueCounts[]>;

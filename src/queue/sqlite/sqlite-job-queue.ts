@@ -40,7 +40,6 @@ export class SqliteJobQueue implements JobQueue {
       retryAt: sql('retry-at'),
       deadLetter: sql('dead-letter'),
       deleteJob: sql('delete-job'),
-      cancelByRef: sql('cancel-by-ref'),
       expireLeases: sql('expire-leases'),
       counts: sql('counts'),
       deadCounts: sql('dead-counts'),
@@ -93,10 +92,6 @@ export class SqliteJobQueue implements JobQueue {
 
   async deadLetter(job: Job, reason: string): Promise<void> {
     this.#deadLetter.immediate(job, reason, Date.now());
-  }
-
-  async cancelByRef(queue: string, ref: string): Promise<number> {
-    return this.#statements.cancelByRef.run({ queue, ref }).changes;
   }
 
   async expireLeases(now = Date.now()): Promise<number> {

@@ -28,7 +28,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('messages_dedupe').on('messages').columns(['account_id', 'msg_id', 'recipient']).unique().execute();
   await db.schema.createIndex('messages_wamid').on('messages').column('wamid').unique().where(sql.ref('wamid'), 'is not', null).execute();
-  await db.schema.createIndex('messages_state').on('messages').columns(['account_id', 'state']).execute();
 
   await db.schema
     .createTable('jobs')
@@ -44,7 +43,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (col) => col.notNull())
     .execute();
   await db.schema.createIndex('jobs_ready').on('jobs').columns(['queue', 'partition_key', 'run_at', 'id']).execute();
-  await db.schema.createIndex('jobs_ref').on('jobs').columns(['queue', 'ref']).execute();
 
   await db.schema
     .createTable('dead_jobs')

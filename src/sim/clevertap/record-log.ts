@@ -1,0 +1,42 @@
+/**
+ * @module sim/clevertap/record-log
+ * An append-only log with absolute positions, so `/_sim/dlr?since=<n>` keeps paging correctly
+ * after old entries are dropped to bound memory during long campaigns.
+ */
+
+export class RecordLog<T> {
+  private items: T[] = [];
+  /** Absolute position of `items[0]`. */
+  private base = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Position the next pushed item will get. */
+  get total(): number {
+    return this.base + this.items.length;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    if (this.items.length > this.max) {
+      const drop = Math.ceil(this.max / 2);
+      this.items = this.items.slice(drop);
+      this.base += drop;
+    }
+  }
+
+  since(since: number, limit: number): { from: number; items: T[] } {
+    const from = Math.max(since, this.base);
+    const start = from - this.base;
+    return { from, items: this.items.slice(start, start + limit) };
+  }
+
+  all(): T[] {
+    return this.items.slice();
+  }
+
+  clear(): void {
+    this.items = [];
+    this.base = 0;
+  }
+}
