@@ -17,3 +17,4 @@ export {
 export type { RequestHeaders } from './auth.js';
 export * from './responses.js';
 export * from './dlr-codes.js';
+export * from './callbacks.js';

@@ -9,3 +9,4 @@ export * from './errors.js';
 export * from './error-mapping-doc.js';
 export * from './graph-client.js';
 export * from './signature.js';
+export * from './webhook-messages.js';
