@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
+import { startMetaSimulator, SYNC_MAGIC_PREFIX, type MetaSimulator } from '../src/sim/meta/index.js';
 import { signWebhookBody } from '../src/whatsapp/signature.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 import { freePort } from './support/process.js';
@@ -88,6 +88,27 @@ describe('Meta webhook', () => {
     // Unless the simulator's own `read` got there first, the signed failure is applied.
     if (stored?.state !== 'read') expect(stored).toMatchObject({ state: 'failed', failure: { reason: 'blocked_by_meta', metaCode: 131049 } });
   });
+});
+
+describe('retries of rejected sends', () => {
+  it.each([
+    [130429, 'rate_limited'],
+    [131056, 'rate_limited'],
+    [131000, 'other'],
+  ])('retries Meta error %i, then records the message failed (%s) when attempts run out', async (code, reason) => {
+    gateway = await startTestGateway({ dispatcher: { maxAttempts: 2 } });
+    const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}` };
+    const to = `${SYNC_MAGIC_PREFIX}${code}`;
+    expect((await gateway.post(ENDPOINT, { ...text(5), to }, auth)).json).toEqual({ status: 'success' });
+    const failedMessage = await eventually(async () => {
+      const rejected = gateway!.simulator!.rejected().filter((send) => send.to?.replace(/\D/g, '') === to);
+      if (rejected.length < 2) return undefined;
+      const message = await gateway!.store.getMessage((rejected[0]!.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data);
+      return message?.state === 'failed' ? message : undefined;
+    }, 'two attempts and a failure', 15_000);
+    expect(failedMessage.failure).toMatchObject({ reason, metaCode: code });
+    expect(gateway.dispatcher.stats.retried).toBe(1);
+  }, 20_000);
 });
 
 describe('Meta unreachable', () => {

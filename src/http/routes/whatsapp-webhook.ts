@@ -53,18 +53,21 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
 
     const { updates, problems } = parseWebhookStatuses(body);
     for (const item of problems) request.log.debug({ problem: item }, 'webhook item skipped');
-    for (const update of updates) {
+    const applicable = updates.filter((update) => {
       const account = byPhoneNumberId.get(update.phoneNumberId);
       if (!account) {
         request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status for a phone number id no account sends from; ignored');
-        continue;
+        return false;
       }
       if (!signedBy.has(account.whatsapp.appSecret)) {
         request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status not signed by its account\'s app secret; ignored');
-        continue;
+        return false;
       }
-      await statusIngest.apply(update);
-    }
+      return true;
+    });
+    // Applied together, so their writes share one commit; the store keeps each message monotone
+    // whatever the order within the batch.
+    await Promise.all(applicable.map((update) => statusIngest.apply(update)));
     return reply.type('application/json').send('{"status":"ok"}');
   });
 };

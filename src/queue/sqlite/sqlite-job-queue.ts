@@ -7,6 +7,7 @@
 import type { SqliteDatabase } from '../../store/sqlite/open-sqlite.js';
 import { loadSql } from '../../store/sqlite/sql-loader.js';
 import type { SqliteTransaction } from '../../store/sqlite/sqlite-message-store.js';
+import { writeBatcherFor, type WriteBatcher } from '../../store/sqlite/write-batcher.js';
 import type { TransactionHandle } from '../../store/message-store.js';
 import type { Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
 
@@ -28,9 +29,11 @@ export class SqliteJobQueue implements JobQueue {
   readonly #reserve;
   readonly #deadLetter;
   readonly #enqueueMany;
+  readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#writes = writeBatcherFor(db);
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
     const statements = {
       enqueue: sql('enqueue'),
@@ -77,17 +80,13 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async ack(job: Job): Promise<boolean> {
-    return this.#statements.ack.run({ id: job.id, attempts: job.attempts }).changes === 1;
+    const { changes } = await this.#writes.write(() => this.#statements.ack.run({ id: job.id, attempts: job.attempts }));
+    return changes === 1;
   }
 
   async retryAt(job: Job, runAt: number, options: RetryOptions = {}): Promise<void> {
-    this.#statements.retryAt.run({
-      id: job.id,
-      attempts: job.attempts,
-      runAt,
-      error: options.error ?? null,
-      uncertainSince: options.uncertainSince ?? null,
-    });
+    const params = { id: job.id, attempts: job.attempts, runAt, error: options.error ?? null, uncertainSince: options.uncertainSince ?? null };
+    await this.#writes.write(() => this.#statements.retryAt.run(params));
   }
 
   async deadLetter(job: Job, reason: string): Promise<void> {

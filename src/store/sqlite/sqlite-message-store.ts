@@ -10,6 +10,7 @@ import type { MessageState } from '../../domain/status.js';
 import type { AcceptHook, AcceptResult, MessageStore, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
+import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 
 interface MessageRow {
   id: string;
@@ -49,9 +50,11 @@ export class SqliteMessageStore implements MessageStore {
   readonly #advance;
   readonly #countByState;
   readonly #acceptBatch;
+  readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#writes = writeBatcherFor(db);
     this.#tx = { kind: 'sqlite', db };
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
     this.#insert = sql('insert-message');
@@ -103,7 +106,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
-    this.#recordSubmitted.run({ id, wamid, at });
+    await this.#writes.write(() => this.#recordSubmitted.run({ id, wamid, at }));
   }
 
   async advanceState(
@@ -112,13 +115,8 @@ export class SqliteMessageStore implements MessageStore {
     at: number,
     details: { failure?: DeliveryFailure; wamid?: string } = {},
   ): Promise<boolean> {
-    const { changes } = this.#advance.run({
-      id,
-      state,
-      at,
-      wamid: details.wamid ?? null,
-      failure: details.failure ? JSON.stringify(details.failure) : null,
-    });
+    const params = { id, state, at, wamid: details.wamid ?? null, failure: details.failure ? JSON.stringify(details.failure) : null };
+    const { changes } = await this.#writes.write(() => this.#advance.run(params));
     return changes === 1;
   }
 
