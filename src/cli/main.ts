@@ -49,6 +49,17 @@ sim
     await runMetaSimulatorCli(args);
   });
 
+sim
+  .command('clevertap')
+  .description('the CleverTap simulator: `serve` (callback receiver with funnels) or `campaign` (drive sends at the gateway)')
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument('[options...]')
+  .action(async (args: string[]) => {
+    const { runClevertapSimulatorCli } = await import('../sim/clevertap/cli.js');
+    await runClevertapSimulatorCli(args);
+  });
+
 function hideSecrets(value: unknown, key = ''): unknown {
   if (/token|password|secret|headers/i.test(key) && value !== undefined) return '[secret]';
   if (Array.isArray(value)) return value.map((item) => hideSecrets(item));
