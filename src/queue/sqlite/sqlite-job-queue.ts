@@ -59,7 +59,7 @@ export class SqliteJobQueue implements JobQueue {
       statements.deleteJob.run({ id: job.id });
     });
     this.#enqueueMany = db.transaction((jobs: readonly JobSpec[], now: number) => {
-      for (const job of jobs) statements.enqueue.run(jobParams(job, now));
+      for (const job of jobs) statements.enqueue.run(job.queue, job.partitionKey, job.ref, job.runAt ?? now, now);
     });
   }
 
@@ -72,7 +72,8 @@ export class SqliteJobQueue implements JobQueue {
     if (sqlite.kind !== 'sqlite' || sqlite.db !== this.#db || !this.#db.inTransaction) {
       throw new Error('SqliteJobQueue.enqueueWithin needs an open transaction on the same database');
     }
-    this.#statements.enqueue.run(jobParams(job, Date.now()));
+    const now = Date.now();
+    this.#statements.enqueue.run(job.queue, job.partitionKey, job.ref, job.runAt ?? now, now);
   }
 
   async reserve(queue: string, options: ReserveOptions): Promise<Job[]> {
@@ -110,10 +111,6 @@ export class SqliteJobQueue implements JobQueue {
     }
     return [...byKey.values()];
   }
-}
-
-function jobParams(job: JobSpec, now: number) {
-  return { queue: job.queue, partitionKey: job.partitionKey, ref: job.ref, runAt: job.runAt ?? now, now };
 }
 
 function toJob(row: JobRow): Job {

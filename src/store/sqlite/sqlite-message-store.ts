@@ -67,17 +67,18 @@ export class SqliteMessageStore implements MessageStore {
     this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
       const results: AcceptResult[] = [];
       for (const message of messages) {
-        const { changes } = this.#insert.run({
-          id: message.id,
-          accountId: message.accountId,
-          msgId: message.msgId,
-          recipient: message.to,
-          wabaNumber: message.wabaNumber,
-          content: JSON.stringify(message.content),
-          customProps: message.customProps ? JSON.stringify(message.customProps) : null,
-          callbacks: message.callbacks ? JSON.stringify(message.callbacks) : null,
-          acceptedAt: message.acceptedAt,
-        });
+        const { changes } = this.#insert.run(
+          message.id,
+          message.accountId,
+          message.msgId,
+          message.to,
+          message.wabaNumber,
+          JSON.stringify(message.content),
+          message.customProps ? JSON.stringify(message.customProps) : null,
+          message.callbacks ? JSON.stringify(message.callbacks) : null,
+          message.acceptedAt,
+          message.acceptedAt,
+        );
         if (changes === 1) {
           onInserted?.(this.#tx, message);
           results.push({ id: message.id, duplicate: false });
