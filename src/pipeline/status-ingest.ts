@@ -7,7 +7,7 @@
  * drops any pending resend of a message that already has one.
  */
 import type { Logger } from 'pino';
-import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import type { MessageLifecycle, MessageStore } from '../store/message-store.js';
 import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
 
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
@@ -36,14 +36,14 @@ export class StatusIngest {
     return moved ? 'applied' : 'stale';
   }
 
-  async #find(update: StatusUpdate): Promise<StoredMessage | undefined> {
+  async #find(update: StatusUpdate): Promise<MessageLifecycle | undefined> {
     const { store } = this.#options;
     if (update.bizOpaqueCallbackData) {
-      const byOwnId = await store.getMessage(update.bizOpaqueCallbackData);
+      const byOwnId = await store.getLifecycle({ id: update.bizOpaqueCallbackData });
       // Another app on the same WABA may use biz_opaque_callback_data too: trust it only
       // when the sending number matches.
       if (byOwnId && this.#options.accountForPhoneNumberId(update.phoneNumberId) === byOwnId.accountId) return byOwnId;
     }
-    return store.findByWamid(update.wamid);
+    return store.getLifecycle({ wamid: update.wamid });
   }
 }

@@ -75,6 +75,10 @@ export function runMessageStoreConformance(fixture: MessageStoreFixture): void {
       await store.acceptMessages([message]);
       await store.recordSubmitted(message.id, 'wamid.ABC', 1_700_000_000_500);
       expect(await store.findByWamid('wamid.ABC')).toMatchObject({ id: message.id, state: 'submitted', submittedAt: 1_700_000_000_500 });
+      const lifecycle = { id: message.id, accountId: 'acme', wamid: 'wamid.ABC', state: 'submitted' };
+      expect(await store.getLifecycle({ wamid: 'wamid.ABC' })).toEqual(lifecycle);
+      expect(await store.getLifecycle({ id: message.id })).toEqual(lifecycle);
+      expect(await store.getLifecycle({ id: 'nope' })).toBeUndefined();
     });
 
     it('only moves states forward, keeping the first timestamp of each', async () => {

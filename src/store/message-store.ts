@@ -34,6 +34,14 @@ export type TransactionHandle = { readonly kind: string };
 
 export type AcceptHook = (tx: TransactionHandle, message: OutboundMessage) => void;
 
+/** The part of a message its lifecycle needs, without the content (cheap to read). */
+export interface MessageLifecycle {
+  id: string;
+  accountId: string;
+  wamid?: string;
+  state: MessageState;
+}
+
 export interface StateCounts {
   accountId: string;
   state: MessageState;
@@ -49,6 +57,8 @@ export interface MessageStore {
   acceptMessages(messages: readonly OutboundMessage[], onInserted?: AcceptHook): Promise<AcceptResult[]>;
   getMessage(id: string): Promise<StoredMessage | undefined>;
   findByWamid(wamid: string): Promise<StoredMessage | undefined>;
+  /** The lifecycle of a message, by the gateway's id or by Meta's wamid. */
+  getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined>;
   /** Meta accepted the send: remember the wamid and move to `submitted` (if not already past it). */
   recordSubmitted(id: string, wamid: string, at: number): Promise<void>;
   /**

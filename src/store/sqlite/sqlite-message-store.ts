@@ -7,7 +7,7 @@
 import type { DeliveryFailure } from '../../domain/failure.js';
 import type { OutboundMessage } from '../../domain/message.js';
 import type { MessageState } from '../../domain/status.js';
-import type { AcceptHook, AcceptResult, MessageStore, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
+import type { AcceptHook, AcceptResult, MessageLifecycle, MessageStore, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
@@ -49,6 +49,8 @@ export class SqliteMessageStore implements MessageStore {
   readonly #recordSubmitted;
   readonly #advance;
   readonly #countByState;
+  readonly #lifecycleById;
+  readonly #lifecycleByWamid;
   readonly #acceptBatch;
   readonly #writes: WriteBatcher;
 
@@ -64,6 +66,8 @@ export class SqliteMessageStore implements MessageStore {
     this.#recordSubmitted = sql('record-submitted');
     this.#advance = sql('advance-state');
     this.#countByState = sql('count-by-state');
+    this.#lifecycleById = sql('get-lifecycle');
+    this.#lifecycleByWamid = sql('get-lifecycle-by-wamid');
     this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
       const results: AcceptResult[] = [];
       for (const message of messages) {
@@ -104,6 +108,16 @@ export class SqliteMessageStore implements MessageStore {
   async findByWamid(wamid: string): Promise<StoredMessage | undefined> {
     const row = this.#byWamid.get(wamid) as MessageRow | undefined;
     return row && toStoredMessage(row);
+  }
+
+  async getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined> {
+    const row = ('id' in key ? this.#lifecycleById.get(key.id) : this.#lifecycleByWamid.get(key.wamid)) as
+      | { id: string; accountId: string; wamid: string | null; state: MessageState }
+      | undefined;
+    if (!row) return undefined;
+    const lifecycle: MessageLifecycle = { id: row.id, accountId: row.accountId, state: row.state };
+    if (row.wamid) lifecycle.wamid = row.wamid;
+    return lifecycle;
   }
 
   async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
