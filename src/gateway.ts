@@ -15,6 +15,9 @@ import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
 import { Acceptor } from './pipeline/acceptor.js';
 import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
+import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
+import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
+import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
 import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from './store/sqlite/open-sqlite.js';
 import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
@@ -103,6 +106,23 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const orphaned = await queue.expireLeases();
     if (orphaned > 0) logger.warn({ jobs: orphaned }, 'found work that was in flight when the previous process stopped');
 
+    const outbox = new SqliteCallbackOutbox(db);
+    const callbackDispatcher = new CallbackDispatcher({
+      outbox,
+      queue,
+      logger,
+      accountIds: accounts.map((account) => account.id),
+      maxAgeMs: config.callbacks.maxAgeMs,
+      ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
+    });
+    const accountById = new Map(accounts.map((account) => [account.id, account]));
+    const onStateChange = oweDeliveryReports({
+      outbox,
+      queue,
+      deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
+      onOwed: (accountIds) => accountIds.forEach((id) => callbackDispatcher.wake(id)),
+    });
+
     const graphClients = accounts.map((account) => new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: account.whatsapp.maxInFlight }));
     cleanups.push(async () => { await Promise.all(graphClients.map((client) => client.close())); });
 
@@ -121,6 +141,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       uncertainHoldMs: config.dispatcher.uncertainHoldMs,
       maxAttempts: config.dispatcher.maxAttempts,
       maxAgeMs: config.dispatcher.maxAgeMs,
+      onStateChange,
     });
     const acceptor = new Acceptor({
       store,
@@ -129,7 +150,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
     });
     const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
-    const statusIngest = new StatusIngest({ store, logger, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
+    const statusIngest = new StatusIngest({ store, logger, onStateChange, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
 
     let ready = false;
     const app = buildApp({
@@ -144,6 +165,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
         stats: async () => ({
           accepted: acceptor.stats,
           dispatcher: dispatcher.stats,
+          callbackEndpoints: callbackDispatcher.endpoints(),
           messages: await store.countByState(),
           queue: await queue.counts(),
         }),
@@ -154,6 +176,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       await app.close();
       await acceptor.drain();
       await dispatcher.stop();
+      await callbackDispatcher.stop();
     });
 
     await app.listen({ host: config.server.host, port: config.server.port, backlog: config.server.backlog });
@@ -162,6 +185,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     simulator?.setWebhookUrl(`${url}${WEBHOOK_PATH}`);
     dispatcher.start();
+    callbackDispatcher.start();
     ready = true;
 
     const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, close: closeAll };

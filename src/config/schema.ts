@@ -131,6 +131,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    callbacks: Type.Object(
+      {
+        maxAgeMs: Type.Integer({ minimum: 1000, default: 72 * 3600_000, description: 'dead-letter a callback CleverTap has not accepted after this long' }),
+        retryScheduleMs: Type.Optional(
+          Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, description: 'delays after consecutive failures of an endpoint; default Svix: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

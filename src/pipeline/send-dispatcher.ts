@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryFailure } from '../domain/failure.js';
 import type { JobQueue, Job } from '../queue/job-queue.js';
-import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import type { MessageStore, StateChangeHook, StoredMessage } from '../store/message-store.js';
 import type { SendOutcome } from '../whatsapp/graph-client.js';
 import type { GraphSendBody } from '../whatsapp/graph-types.js';
 import { toGraphSendBody } from '../whatsapp/translate.js';
@@ -46,6 +46,8 @@ export interface SendDispatcherOptions {
   uncertainHoldMs: number;
   maxAttempts: number;
   maxAgeMs: number;
+  /** Runs in the commit of every state change the dispatcher makes (a failure owes a report). */
+  onStateChange?: StateChangeHook;
   /** How often an idle lane looks for due retries. */
   pollIntervalMs?: number;
 }
@@ -264,7 +266,7 @@ export class SendDispatcher {
   }
 
   async #fail(message: StoredMessage, job: Job, failure: DeliveryFailure): Promise<void> {
-    await this.#options.store.advanceState(message.id, 'failed', Date.now(), { failure });
+    await this.#options.store.advanceState(message.id, 'failed', Date.now(), { failure }, this.#options.onStateChange);
     await this.#options.queue.ack(job);
     this.#stats.failed++;
     this.#options.logger.info({ messageId: message.id, msgId: message.msgId, reason: failure.reason, metaCode: failure.metaCode }, 'message failed');

@@ -7,7 +7,7 @@
  * drops any pending resend of a message that already has one.
  */
 import type { Logger } from 'pino';
-import type { MessageLifecycle, MessageStore } from '../store/message-store.js';
+import type { MessageLifecycle, MessageStore, StateChangeHook } from '../store/message-store.js';
 import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
 
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
@@ -15,6 +15,8 @@ export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
 export interface StatusIngestOptions {
   store: MessageStore;
   logger: Logger;
+  /** Runs in the commit of every state change (owes CleverTap its delivery reports). */
+  onStateChange?: StateChangeHook;
   /** Which account sends from a phone number id. */
   accountForPhoneNumberId(phoneNumberId: string): string | undefined;
 }
@@ -32,7 +34,7 @@ export class StatusIngest {
     if (!message) return 'unknown-message';
     const details: { wamid: string; failure?: typeof update.failure } = { wamid: update.wamid };
     if (update.failure) details.failure = update.failure;
-    const moved = await store.advanceState(message.id, update.status, update.at, details);
+    const moved = await store.advanceState(message.id, update.status, update.at, details, this.#options.onStateChange);
     return moved ? 'applied' : 'stale';
   }
 

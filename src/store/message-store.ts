@@ -34,6 +34,20 @@ export type TransactionHandle = { readonly kind: string };
 
 export type AcceptHook = (tx: TransactionHandle, message: OutboundMessage) => void;
 
+/** A state change that happened, as hooks see it inside its commit. */
+export interface StateChange {
+  id: string;
+  accountId: string;
+  msgId: string;
+  previous: MessageState;
+  state: MessageState;
+  at: number;
+  failure?: DeliveryFailure;
+  callbacks?: CallbackOverrides;
+}
+
+export type StateChangeHook = (tx: TransactionHandle, change: StateChange) => void;
+
 /** The part of a message its lifecycle needs, without the content (cheap to read). */
 export interface MessageLifecycle {
   id: string;
@@ -66,7 +80,14 @@ export interface MessageStore {
    * Returns whether it did. `wamid` is recorded when the message has none yet (a status
    * webhook can beat our own record of the send).
    */
-  advanceState(id: string, state: MessageState, at: number, details?: { failure?: DeliveryFailure; wamid?: string }): Promise<boolean>;
+  advanceState(
+    id: string,
+    state: MessageState,
+    at: number,
+    details?: { failure?: DeliveryFailure; wamid?: string },
+    /** Runs in the same commit when the message did move (e.g. to owe CleverTap a report). */
+    onAdvanced?: StateChangeHook,
+  ): Promise<boolean>;
   countByState(): Promise<StateCounts[]>;
   close(): Promise<void>;
 }

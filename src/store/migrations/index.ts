@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
+import * as callbacks from './002-callbacks.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-callbacks': callbacks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,7 +7,7 @@
 import type { DeliveryFailure } from '../../domain/failure.js';
 import type { OutboundMessage } from '../../domain/message.js';
 import type { MessageState } from '../../domain/status.js';
-import type { AcceptHook, AcceptResult, MessageLifecycle, MessageStore, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
+import type { AcceptHook, AcceptResult, MessageLifecycle, MessageStore, StateChange, StateChangeHook, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
@@ -51,6 +51,7 @@ export class SqliteMessageStore implements MessageStore {
   readonly #countByState;
   readonly #lifecycleById;
   readonly #lifecycleByWamid;
+  readonly #transitionContext;
   readonly #acceptBatch;
   readonly #writes: WriteBatcher;
 
@@ -68,6 +69,7 @@ export class SqliteMessageStore implements MessageStore {
     this.#countByState = sql('count-by-state');
     this.#lifecycleById = sql('get-lifecycle');
     this.#lifecycleByWamid = sql('get-lifecycle-by-wamid');
+    this.#transitionContext = sql('get-transition-context');
     this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
       const results: AcceptResult[] = [];
       for (const message of messages) {
@@ -129,10 +131,22 @@ export class SqliteMessageStore implements MessageStore {
     state: MessageState,
     at: number,
     details: { failure?: DeliveryFailure; wamid?: string } = {},
+    onAdvanced?: StateChangeHook,
   ): Promise<boolean> {
     const params = { id, state, at, wamid: details.wamid ?? null, failure: details.failure ? JSON.stringify(details.failure) : null };
-    const { changes } = await this.#writes.write(() => this.#advance.run(params));
-    return changes === 1;
+    return this.#writes.write(() => {
+      const before = onAdvanced
+        ? (this.#transitionContext.get(id) as { id: string; accountId: string; msgId: string; state: MessageState; callbacks: string | null } | undefined)
+        : undefined;
+      const moved = this.#advance.run(params).changes === 1;
+      if (moved && before && onAdvanced) {
+        const change: StateChange = { id, accountId: before.accountId, msgId: before.msgId, previous: before.state, state, at };
+        if (details.failure) change.failure = details.failure;
+        if (before.callbacks) change.callbacks = JSON.parse(before.callbacks);
+        onAdvanced(this.#tx, change);
+      }
+      return moved;
+    });
   }
 
   async countByState(): Promise<StateCounts[]> {

@@ -1,0 +1,230 @@
+/**
+ * @module pipeline/callback-dispatcher
+ * Delivers what the outbox owes CleverTap. Per account: reserve the oldest due callbacks, group
+ * them by URL, send each URL's delivery reports as one `statuses[]` request and its inbound
+ * messages one request each, in order. One request at a time per URL keeps each message's
+ * reports in order (sent → delivered → read).
+ *
+ * A URL that fails (timeout, connection error, 5xx, 429) is blocked on Svix's schedule; every
+ * pending callback for it waits with the same due time, so when it comes back they go out in their
+ * original order. That is the circuit breaker: it slows down, it never drops. A 4xx other than 429
+ * means CleverTap refused the body itself: those callbacks are dead-lettered with the answer, for
+ * an operator to inspect and replay. So is anything older than `maxAgeMs`.
+ */
+import type { Logger } from 'pino';
+import { Agent, request } from 'undici';
+import { deliveryReportBody } from '../clevertap/callbacks.js';
+import type { DeliveryReport } from '../domain/delivery-report.js';
+import type { Job, JobQueue } from '../queue/job-queue.js';
+import type { CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
+import { callbackRetryDelayMs } from './callback-schedule.js';
+
+export const CALLBACK_QUEUE = 'callbacks';
+
+export interface CallbackDispatcherOptions {
+  outbox: CallbackOutbox;
+  queue: JobQueue;
+  logger: Logger;
+  accountIds: readonly string[];
+  payloadVersion?: string;
+  maxBatch?: number;
+  timeoutMs?: number;
+  maxAgeMs: number;
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  retrySchedule?: readonly number[];
+}
+
+export interface EndpointState {
+  url: string;
+  consecutiveFailures: number;
+  blockedUntil: number;
+  lastError?: string;
+  delivered: number;
+  deadLettered: number;
+}
+
+interface AccountLoop {
+  accountId: string;
+  running: boolean;
+  /** Work arrived while draining: drain again at once instead of waiting for the poll. */
+  again: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
+
+export class CallbackDispatcher {
+  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule'>> & Pick<CallbackDispatcherOptions, 'retrySchedule'>;
+  readonly #accounts = new Map<string, AccountLoop>();
+  readonly #endpoints = new Map<string, EndpointState>();
+  readonly #agent: Agent;
+  #running = false;
+  #busy = new Set<Promise<void>>();
+
+  constructor(options: CallbackDispatcherOptions) {
+    this.#options = { payloadVersion: '0.1', maxBatch: 200, timeoutMs: 5000, leaseMs: 60_000, pollIntervalMs: 250, ...options };
+    for (const accountId of options.accountIds) this.#accounts.set(accountId, { accountId, running: false, again: false });
+    this.#agent = new Agent({ connections: 16, headersTimeout: this.#options.timeoutMs, bodyTimeout: this.#options.timeoutMs, connectTimeout: this.#options.timeoutMs });
+  }
+
+  start(): void {
+    this.#running = true;
+    for (const loop of this.#accounts.values()) this.#kick(loop);
+  }
+
+  /** New callbacks were committed for the account: look now. */
+  wake(accountId: string): void {
+    const loop = this.#accounts.get(accountId);
+    if (loop) this.#kick(loop);
+  }
+
+  endpoints(): EndpointState[] {
+    return [...this.#endpoints.values()].map((endpoint) => ({ ...endpoint }));
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const loop of this.#accounts.values()) clearTimeout(loop.timer);
+    while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+    await this.#agent.close();
+  }
+
+  #kick(loop: AccountLoop, delayMs = 0): void {
+    if (!this.#running) return;
+    clearTimeout(loop.timer);
+    if (delayMs > 0) {
+      loop.timer = setTimeout(() => this.#kick(loop), delayMs);
+      loop.timer.unref();
+      return;
+    }
+    if (loop.running) {
+      loop.again = true;
+      return;
+    }
+    loop.running = true;
+    const work = this.#drain(loop).finally(() => {
+      this.#busy.delete(work);
+      loop.running = false;
+      const again = loop.again;
+      loop.again = false;
+      this.#kick(loop, again ? 0 : this.#options.pollIntervalMs);
+    });
+    this.#busy.add(work);
+  }
+
+  async #drain(loop: AccountLoop): Promise<void> {
+    try {
+      while (this.#running) {
+        const jobs = await this.#options.queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.accountId, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
+        if (jobs.length === 0) return;
+        const callbacks = await this.#options.outbox.get(jobs.map((job) => Number(job.ref)));
+        const jobById = new Map(jobs.map((job) => [Number(job.ref), job]));
+        const byUrl = new Map<string, StoredCallback[]>();
+        for (const callback of callbacks) byUrl.set(callback.url, [...(byUrl.get(callback.url) ?? []), callback]);
+        await Promise.all([...byUrl].map(([url, group]) => this.#deliverGroup(url, group, jobById)));
+        const found = new Set(callbacks.map((callback) => callback.id));
+        for (const job of jobs) if (!found.has(Number(job.ref))) await this.#options.queue.deadLetter(job, 'the callback row is missing');
+      }
+    } catch (error) {
+      this.#options.logger.error({ err: error, accountId: loop.accountId }, 'callback dispatcher failed; retrying');
+    }
+  }
+
+  async #deliverGroup(url: string, group: StoredCallback[], jobById: Map<number, Job>): Promise<void> {
+    const { queue, outbox, logger } = this.#options;
+    const endpoint = this.#endpoint(url);
+    const now = Date.now();
+    const jobsOf = (callbacks: StoredCallback[]) => callbacks.map((callback) => jobById.get(callback.id)!);
+
+    const expired = group.filter((callback) => now - callback.createdAt > this.#options.maxAgeMs);
+    for (const job of jobsOf(expired)) await queue.deadLetter(job, `gave up after ${Math.round(this.#options.maxAgeMs / 60_000)} min: ${endpoint.lastError ?? 'never delivered'}`);
+    endpoint.deadLettered += expired.length;
+    const live = group.filter((callback) => !expired.includes(callback));
+    if (live.length === 0) return;
+
+    if (endpoint.blockedUntil > now) {
+      // Everything for a blocked URL waits with the same due time, so it leaves in id order.
+      for (const job of jobsOf(live)) await queue.retryAt(job, endpoint.blockedUntil, { error: endpoint.lastError ?? 'endpoint blocked' });
+      return;
+    }
+
+    const reports = live.filter((callback) => callback.kind === 'dlr');
+    const inbound = live.filter((callback) => callback.kind === 'imo');
+    const sendings: Array<{ callbacks: StoredCallback[]; body: string }> = [];
+    if (reports.length > 0) {
+      const body = deliveryReportBody(reports.map((callback) => JSON.parse(callback.payload) as DeliveryReport), this.#options.payloadVersion);
+      sendings.push({ callbacks: reports, body });
+    }
+    for (const callback of inbound) sendings.push({ callbacks: [callback], body: callback.payload });
+
+    for (let index = 0; index < sendings.length; index++) {
+      const sending = sendings[index]!;
+      const attempt = await this.#post(url, sending.body);
+      const ids = sending.callbacks.map((callback) => callback.id);
+      if (attempt.ok) {
+        endpoint.consecutiveFailures = 0;
+        endpoint.delivered += ids.length;
+        delete endpoint.lastError;
+        await outbox.markDelivered(ids, Date.now());
+        for (const job of jobsOf(sending.callbacks)) await queue.ack(job);
+        continue;
+      }
+      endpoint.lastError = attempt.error;
+      await outbox.markFailed(ids, attempt.error);
+      if (attempt.permanent) {
+        endpoint.deadLettered += ids.length;
+        logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
+        for (const job of jobsOf(sending.callbacks)) await queue.deadLetter(job, attempt.error);
+        continue;
+      }
+      endpoint.consecutiveFailures++;
+      endpoint.blockedUntil = Date.now() + callbackRetryDelayMs(endpoint.consecutiveFailures, this.#options.retrySchedule);
+      logger.warn(
+        { url: redactUrl(url), failures: endpoint.consecutiveFailures, retryAt: new Date(endpoint.blockedUntil).toISOString(), error: attempt.error },
+        'CleverTap callback failed; will retry',
+      );
+      const waiting = sendings.slice(index).flatMap((rest) => rest.callbacks);
+      for (const job of jobsOf(waiting)) await queue.retryAt(job, endpoint.blockedUntil, { error: attempt.error });
+      return;
+    }
+  }
+
+  async #post(url: string, body: string): Promise<Attempt> {
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        dispatcher: this.#agent,
+        headersTimeout: this.#options.timeoutMs,
+        bodyTimeout: this.#options.timeoutMs,
+      });
+      const text = await response.body.text();
+      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
+      const error = `HTTP ${response.statusCode}: ${text.slice(0, 500)}`;
+      const permanent = response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 408 && response.statusCode !== 429;
+      return { ok: false, permanent, error };
+    } catch (error) {
+      return { ok: false, permanent: false, error: (error as Error).message || String(error) };
+    }
+  }
+
+  #endpoint(url: string): EndpointState {
+    let endpoint = this.#endpoints.get(url);
+    if (!endpoint) {
+      endpoint = { url: redactUrl(url), consecutiveFailures: 0, blockedUntil: 0, delivered: 0, deadLettered: 0 };
+      this.#endpoints.set(url, endpoint);
+    }
+    return endpoint;
+  }
+}
+
+/** CleverTap's callback URLs carry tenant tokens in their path or query; logs show the origin only. */
+function redactUrl(url: string): string {
+  try {
+    return new URL(url).origin + '/…';
+  } catch {
+    return '[invalid url]';
+  }
+}

@@ -1,0 +1,2 @@
+-- Store a callback owed to CleverTap. Positional: account_id, kind, url, msg_id, payload, created_at.
+INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
