@@ -17,6 +17,8 @@ import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
 import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
 import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
+import { InboundIngest } from './pipeline/inbound-ingest.js';
+import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
 import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
 import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from './store/sqlite/open-sqlite.js';
@@ -152,11 +154,21 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
     const statusIngest = new StatusIngest({ store, logger, onStateChange, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
 
+    const inboundIngest = new InboundIngest({
+      store,
+      inboundLog: new SqliteInboundLog(db),
+      outbox,
+      queue,
+      logger,
+      onOwed: (accountId) => callbackDispatcher.wake(accountId),
+    });
+
     let ready = false;
     const app = buildApp({
       accounts,
       acceptor,
       statusIngest,
+      inboundIngest,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ResolvedAccount } from '../config/accounts.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
 import type { StatusIngest } from '../pipeline/status-ingest.js';
+import type { InboundIngest } from '../pipeline/inbound-ingest.js';
 import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
 import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
@@ -20,6 +21,7 @@ export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
   statusIngest: StatusIngest;
+  inboundIngest: InboundIngest;
   logger: Logger;
   bodyLimitBytes: number;
   shedLoadAtLagMs: number;
@@ -61,7 +63,7 @@ export function buildApp(deps: AppDependencies) {
   const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
   app.addHook('onClose', async () => loadShedder.stop());
   app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder });
-  app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest });
+  app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   return app;

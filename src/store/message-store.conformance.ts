@@ -75,7 +75,7 @@ export function runMessageStoreConformance(fixture: MessageStoreFixture): void {
       await store.acceptMessages([message]);
       await store.recordSubmitted(message.id, 'wamid.ABC', 1_700_000_000_500);
       expect(await store.findByWamid('wamid.ABC')).toMatchObject({ id: message.id, state: 'submitted', submittedAt: 1_700_000_000_500 });
-      const lifecycle = { id: message.id, accountId: 'acme', wamid: 'wamid.ABC', state: 'submitted' };
+      const lifecycle = { id: message.id, accountId: 'acme', msgId: message.msgId, wamid: 'wamid.ABC', state: 'submitted' };
       expect(await store.getLifecycle({ wamid: 'wamid.ABC' })).toEqual(lifecycle);
       expect(await store.getLifecycle({ id: message.id })).toEqual(lifecycle);
       expect(await store.getLifecycle({ id: 'nope' })).toBeUndefined();

@@ -52,8 +52,10 @@ export type StateChangeHook = (tx: TransactionHandle, change: StateChange) => vo
 export interface MessageLifecycle {
   id: string;
   accountId: string;
+  msgId: string;
   wamid?: string;
   state: MessageState;
+  callbacks?: CallbackOverrides;
 }
 
 export interface StateCounts {

@@ -7,6 +7,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ResolvedAccount } from '../../config/accounts.js';
 import type { StatusIngest } from '../../pipeline/status-ingest.js';
+import type { InboundIngest } from '../../pipeline/inbound-ingest.js';
+import { parseWebhookMessages } from '../../whatsapp/webhook-messages.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../whatsapp/signature.js';
 import { parseWebhookStatuses } from '../../whatsapp/webhook-statuses.js';
 import { problem } from '../problem.js';
@@ -15,11 +17,12 @@ import { sameSecret } from '../constant-time.js';
 export interface WhatsappWebhookOptions {
   accounts: readonly ResolvedAccount[];
   statusIngest: StatusIngest;
+  inboundIngest: InboundIngest;
 }
 
 export const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 
-export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, statusIngest }) => {
+export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, statusIngest, inboundIngest }) => {
   const byPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account]));
   const appSecrets = [...new Set(accounts.map((account) => account.whatsapp.appSecret))];
   const verifyTokens = [...new Set(accounts.map((account) => account.whatsapp.webhookVerifyToken))];
@@ -53,18 +56,28 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
 
     const { updates, problems } = parseWebhookStatuses(body);
     for (const item of problems) request.log.debug({ problem: item }, 'webhook item skipped');
-    const applicable = updates.filter((update) => {
-      const account = byPhoneNumberId.get(update.phoneNumberId);
+    const accountOf = (phoneNumberId: string) => {
+      const account = byPhoneNumberId.get(phoneNumberId);
       if (!account) {
-        request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status for a phone number id no account sends from; ignored');
-        return false;
+        request.log.warn({ phoneNumberId }, 'webhook item for a phone number id no account uses; ignored');
+        return undefined;
       }
       if (!signedBy.has(account.whatsapp.appSecret)) {
-        request.log.warn({ phoneNumberId: update.phoneNumberId }, 'webhook status not signed by its account\'s app secret; ignored');
-        return false;
+        request.log.warn({ phoneNumberId }, 'webhook item not signed by its account\'s app secret; ignored');
+        return undefined;
       }
-      return true;
-    });
+      return account;
+    };
+    const applicable = updates.filter((update) => accountOf(update.phoneNumberId) !== undefined);
+    const inbound = parseWebhookMessages(body);
+    for (const item of inbound.problems) request.log.debug({ problem: item }, 'webhook message skipped');
+    // In order: a user's messages reach the inbox in the order they were written.
+    for (const message of inbound.messages) {
+      const account = accountOf(message.accountPhoneNumberId);
+      if (!account) continue;
+      const target = { id: account.id, wabaNumber: account.wabaNumber, ...(account.clevertap.inboundMessageUrl ? { inboundMessageUrl: account.clevertap.inboundMessageUrl } : {}) };
+      await inboundIngest.apply(target, message);
+    }
     // Applied together, so their writes share one commit; the store keeps each message monotone
     // whatever the order within the batch.
     await Promise.all(applicable.map((update) => statusIngest.apply(update)));

@@ -6,10 +6,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
 import * as callbacks from './002-callbacks.js';
+import * as inbound from './003-inbound.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-callbacks': callbacks,
+  '003-inbound': inbound,
 };
 
 export const migrationProvider: MigrationProvider = {

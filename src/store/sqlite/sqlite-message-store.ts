@@ -114,11 +114,12 @@ export class SqliteMessageStore implements MessageStore {
 
   async getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined> {
     const row = ('id' in key ? this.#lifecycleById.get(key.id) : this.#lifecycleByWamid.get(key.wamid)) as
-      | { id: string; accountId: string; wamid: string | null; state: MessageState }
+      | { id: string; accountId: string; msgId: string; wamid: string | null; state: MessageState; callbacks: string | null }
       | undefined;
     if (!row) return undefined;
-    const lifecycle: MessageLifecycle = { id: row.id, accountId: row.accountId, state: row.state };
+    const lifecycle: MessageLifecycle = { id: row.id, accountId: row.accountId, msgId: row.msgId, state: row.state };
     if (row.wamid) lifecycle.wamid = row.wamid;
+    if (row.callbacks) lifecycle.callbacks = JSON.parse(row.callbacks);
     return lifecycle;
   }
 

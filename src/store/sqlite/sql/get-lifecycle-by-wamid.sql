@@ -1,2 +1,2 @@
 -- Just what applying a status needs (no content to decode): by Meta's id.
-SELECT id, account_id AS accountId, wamid, state FROM messages WHERE wamid = ?
+SELECT id, account_id AS accountId, msg_id AS msgId, wamid, state, callbacks FROM messages WHERE wamid = ?

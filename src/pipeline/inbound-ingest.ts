@@ -1,0 +1,82 @@
+/**
+ * @module pipeline/inbound-ingest
+ * A user's message to the business becomes an inbound-message callback for CleverTap's
+ * Conversations inbox, once per wamid. `context.id` is the CleverTap msgId of the campaign message
+ * the user replied to (found through the wamid Meta quotes), which is what CleverTap's "Replied"
+ * statistic counts.
+ */
+import type { Logger } from 'pino';
+import { inboundMessageBody } from '../clevertap/callbacks.js';
+import type { InboundMessage } from '../domain/inbound.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { CallbackOutbox } from '../store/callback-outbox.js';
+import type { InboundLog } from '../store/inbound-log.js';
+import type { MessageLifecycle, MessageStore } from '../store/message-store.js';
+import { parseQuickReplyPayload } from '../whatsapp/translate.js';
+import { CALLBACK_QUEUE } from './callback-dispatcher.js';
+
+export interface InboundAccount {
+  id: string;
+  wabaNumber: string;
+  inboundMessageUrl?: string;
+}
+
+export interface InboundIngestOptions {
+  store: MessageStore;
+  inboundLog: InboundLog;
+  outbox: CallbackOutbox;
+  queue: JobQueue;
+  logger: Logger;
+  /** Wakes the callback dispatcher once the message's callback is committed. */
+  onOwed(accountId: string): void;
+}
+
+export type InboundOutcome = 'forwarded' | 'duplicate' | 'no-callback-url' | 'not-forwardable';
+
+export class InboundIngest {
+  readonly #options: InboundIngestOptions;
+
+  constructor(options: InboundIngestOptions) {
+    this.#options = options;
+  }
+
+  async apply(account: InboundAccount, message: InboundMessage): Promise<InboundOutcome> {
+    const { store, inboundLog, outbox, queue } = this.#options;
+    const repliedTo = message.contextWamid ? await store.getLifecycle({ wamid: message.contextWamid }) : undefined;
+    const original = repliedTo?.accountId === account.id ? repliedTo : undefined;
+    // The URL that came with the campaign message (Kaleyra-style headers) wins over the account's.
+    const url = original?.callbacks?.inboundMessageUrl ?? account.inboundMessageUrl;
+    const body = inboundMessageBody({
+      message,
+      wabaNumber: account.wabaNumber,
+      ...(original ? { contextMsgId: original.msgId } : {}),
+      ...buttonOverride(message, original),
+    });
+    let outcome = 'duplicate' as InboundOutcome;
+    const isNew = await inboundLog.record(
+      { wamid: message.wamid, accountId: account.id, sender: message.from, receivedAt: message.at, ...(original ? { contextMsgId: original.msgId } : {}) },
+      (tx) => {
+        if (!url) return void (outcome = 'no-callback-url');
+        if (!body) return void (outcome = 'not-forwardable');
+        const id = outbox.addWithin(tx, { accountId: account.id, kind: 'imo', url, payload: body });
+        queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.id, ref: String(id) });
+        outcome = 'forwarded';
+      },
+    );
+    if (isNew && outcome === 'forwarded') this.#options.onOwed(account.id);
+    if (isNew && outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');
+    return outcome;
+  }
+}
+
+/**
+ * A quick-reply payload we synthesised (`wb1:<id>:<n>`) means nothing to CleverTap, which sent
+ * no payload of its own; it gets the button's label instead.
+ */
+function buttonOverride(message: InboundMessage, original: MessageLifecycle | undefined): { buttonPayloadOverride?: string } {
+  if (message.content.kind !== 'quick_reply_button') return {};
+  const ours = parseQuickReplyPayload(message.content.payload);
+  if (!ours) return {};
+  if (original && ours.messageId !== original.id) return {};
+  return { buttonPayloadOverride: message.content.text };
+}

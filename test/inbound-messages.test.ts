@@ -1,0 +1,78 @@
+/**
+ * Inbound messages end to end: a signed Meta webhook carrying a user's reply → gateway → the
+ * CleverTap simulator's inbox (which rejects bodies not in CleverTap's IMO format), once per wamid,
+ * with `context.id` set to the CleverTap msgId the user replied to.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClevertapSimulator, type ClevertapSimulator } from '../src/sim/clevertap/index.js';
+import { signWebhookBody } from '../src/whatsapp/signature.js';
+import { eventually, fixture, fixtureNames, startTestGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway | undefined;
+let clevertap: ClevertapSimulator | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  await clevertap?.close();
+  gateway = clevertap = undefined;
+});
+
+async function start() {
+  clevertap = await startClevertapSimulator();
+  gateway = await startTestGateway({
+    accounts: [
+      {
+        id: 'sandbox',
+        wabaNumber: '919888888888',
+        clevertap: { auth: { kind: 'bearer', token: 'ct' }, inboundMessageUrl: clevertap.inboundMessageUrl('sandbox'), deliveryReportUrl: clevertap.deliveryReportUrl('sandbox') },
+      },
+    ],
+  });
+  return { gw: gateway, ct: clevertap };
+}
+
+/** A Meta webhook fixture, addressed to the gateway's account and optionally replying to `contextWamid`. */
+function inboundWebhook(gw: TestGateway, name: string, contextWamid?: string): string {
+  const body = fixture(`whatsapp/webhooks/${name}`);
+  const value = body.entry[0].changes[0].value;
+  value.metadata.phone_number_id = gw.accounts[0]!.whatsapp.phoneNumberId;
+  for (const message of value.messages) {
+    if (contextWamid && message.context) message.context.id = contextWamid;
+    if (contextWamid && message.reaction) message.reaction.message_id = contextWamid;
+  }
+  return JSON.stringify(body);
+}
+
+async function deliver(gw: TestGateway, raw: string) {
+  const response = await gw.post('/v1/whatsapp/webhook', raw, { 'x-hub-signature-256': signWebhookBody(gw.sandboxSecrets!.appSecret, raw) });
+  expect(response.status).toBe(200);
+}
+
+describe('inbound messages to CleverTap', () => {
+  it('forwards a reply once, with context.id = the campaign msgId it answers', async () => {
+    const { gw, ct } = await start();
+    const msgId = '7|1731583253|20241114|7';
+    const send = { ...fixture('clevertap/requests/template-image-dynamic-url.json'), msgId, to: '919999999999' };
+    expect((await gw.post('/v1/clevertap/sandbox/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
+    const sent = await eventually(() => gw.simulator!.accepted()[0], 'the campaign send');
+    await eventually(async () => (await gw.store.getMessage(sent.bizOpaqueCallbackData!))?.wamid, 'the wamid to be recorded');
+
+    const raw = inboundWebhook(gw, 'inbound-text-reply.json', sent.wamid);
+    await deliver(gw, raw);
+    await deliver(gw, raw); // Meta redelivers
+    const [received] = await eventually(() => (ct.inboundMessages().length > 0 ? ct.inboundMessages() : undefined), 'the inbound message');
+    expect(received!.body).toMatchObject({ from: '919999999999', wabaNumber: '919888888888', type: 'text', text: { body: 'Yes please' }, context: { id: msgId } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ct.inboundMessages()).toHaveLength(1);
+    expect(ct.funnel('1731583253').replied).toBe(1);
+  });
+
+  it.each(fixtureNames('whatsapp/webhooks/').filter((name) => name.startsWith('inbound-') && name !== 'inbound-reaction.json'))(
+    '%s reaches CleverTap in a body its inbox accepts',
+    async (name) => {
+      const { gw, ct } = await start();
+      await deliver(gw, inboundWebhook(gw, name));
+      await eventually(() => ct.inboundMessages().length === 1, `${name} to arrive`);
+      expect(ct.rejectedBodies()).toEqual([]);
+    },
+  );
+});
