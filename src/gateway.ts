@@ -19,6 +19,8 @@ import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
 import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
 import { InboundIngest } from './pipeline/inbound-ingest.js';
 import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
+import { SqliteOptOutStore } from './store/sqlite/sqlite-opt-out-store.js';
+import { OptOutRegistry } from './pipeline/opt-outs.js';
 import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
 import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from './store/sqlite/open-sqlite.js';
@@ -109,15 +111,19 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     if (orphaned > 0) logger.warn({ jobs: orphaned }, 'found work that was in flight when the previous process stopped');
 
     const outbox = new SqliteCallbackOutbox(db);
+    const accountById = new Map(accounts.map((account) => [account.id, account]));
     const callbackDispatcher = new CallbackDispatcher({
       outbox,
       queue,
       logger,
       accountIds: accounts.map((account) => account.id),
       maxAgeMs: config.callbacks.maxAgeMs,
+      headersFor: (accountId, kind) => {
+        const upload = kind === 'profile' ? accountById.get(accountId)?.clevertap.upload : undefined;
+        return upload ? { 'X-CleverTap-Account-Id': upload.accountId, 'X-CleverTap-Passcode': upload.passcode } : undefined;
+      },
       ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
     });
-    const accountById = new Map(accounts.map((account) => [account.id, account]));
     const onStateChange = oweDeliveryReports({
       outbox,
       queue,
@@ -154,7 +160,12 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
     const statusIngest = new StatusIngest({ store, logger, onStateChange, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
 
+    const optOuts = new SqliteOptOutStore(db);
+    const optOutRegistry = new OptOutRegistry();
+    optOutRegistry.load(await optOuts.all());
     const inboundIngest = new InboundIngest({
+      optOuts,
+      optOutRegistry,
       store,
       inboundLog: new SqliteInboundLog(db),
       outbox,
@@ -166,6 +177,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     let ready = false;
     const app = buildApp({
       accounts,
+      optOutRegistry,
       acceptor,
       statusIngest,
       inboundIngest,
@@ -234,7 +246,7 @@ function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
       {
         id: SANDBOX_ACCOUNT_ID,
         wabaNumber: SANDBOX_WABA_NUMBER,
-        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken } },
+        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'] },
         whatsapp: { messagesPerSecond: 80, maxInFlight: 64 },
       },
     ],

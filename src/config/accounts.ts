@@ -19,6 +19,10 @@ export interface ResolvedAccount {
     deliveryReportUrl?: string;
     inboundMessageUrl?: string;
     languageOverrides?: Record<string, string>;
+    stopKeywords: string[];
+    startKeywords: string[];
+    /** Where and how to mark opted-out users in CleverTap (Upload API), when configured. */
+    upload?: { url: string; accountId: string; passcode: string };
   };
   whatsapp: {
     graphBaseUrl: string;
@@ -60,7 +64,7 @@ function resolveAccount(account: AccountConfig, index: number, sandbox?: Sandbox
   const resolved: ResolvedAccount = {
     id: account.id,
     wabaNumber: normalizePhone(account.wabaNumber)!,
-    clevertap: { auth: account.clevertap.auth as ClevertapAuth },
+    clevertap: { auth: account.clevertap.auth as ClevertapAuth, stopKeywords: account.clevertap.stopKeywords, startKeywords: account.clevertap.startKeywords },
     whatsapp: {
       graphBaseUrl: whatsapp.graphBaseUrl ?? (simulated ? sandbox!.graphBaseUrl : DEFAULT_GRAPH_BASE_URL),
       phoneNumberId: pick(whatsapp.phoneNumberId, ids?.phoneNumberId, 'phoneNumberId'),
@@ -77,5 +81,9 @@ function resolveAccount(account: AccountConfig, index: number, sandbox?: Sandbox
   if (account.clevertap.deliveryReportUrl) resolved.clevertap.deliveryReportUrl = account.clevertap.deliveryReportUrl;
   if (account.clevertap.inboundMessageUrl) resolved.clevertap.inboundMessageUrl = account.clevertap.inboundMessageUrl;
   if (account.clevertap.languageOverrides) resolved.clevertap.languageOverrides = account.clevertap.languageOverrides;
+  const { accountId, passcode, region, uploadApiUrl } = account.clevertap;
+  if (accountId && passcode && (region || uploadApiUrl)) {
+    resolved.clevertap.upload = { url: uploadApiUrl ?? `https://${region}.api.clevertap.com/1/upload`, accountId, passcode };
+  }
   return resolved;
 }

@@ -56,6 +56,12 @@ export const AccountSchema = Type.Object(
         languageOverrides: Type.Optional(
           Type.Record(Type.String(), Type.String(), { description: 'CleverTap language string → Meta language code' }),
         ),
+        stopKeywords: Type.Array(Type.String({ minLength: 1 }), { default: ['STOP', 'UNSUBSCRIBE'], description: 'a user writing one of these opts out of template messages' }),
+        startKeywords: Type.Array(Type.String({ minLength: 1 }), { default: ['START'], description: 'a user writing one of these opts back in' }),
+        accountId: Type.Optional(Type.String({ minLength: 1, description: 'CleverTap project id, to set MSG-whatsapp=false on opt-out through the Upload API' })),
+        passcode: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'CleverTap project passcode for the Upload API' })),
+        region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$', description: 'CleverTap region, e.g. in1, us1, eu1, sg1' })),
+        uploadApiUrl: Type.Optional(Type.String({ pattern: HTTP_URL, description: 'override of https://{region}.api.clevertap.com/1/upload' })),
       },
       { additionalProperties: false },
     ),

@@ -10,6 +10,7 @@ import type { ResolvedAccount } from '../config/accounts.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
 import type { StatusIngest } from '../pipeline/status-ingest.js';
 import type { InboundIngest } from '../pipeline/inbound-ingest.js';
+import type { OptOutRegistry } from '../pipeline/opt-outs.js';
 import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
 import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
@@ -20,6 +21,7 @@ import { LoadShedder } from './load-shedder.js';
 export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
+  optOutRegistry: OptOutRegistry;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
   logger: Logger;
@@ -62,7 +64,7 @@ export function buildApp(deps: AppDependencies) {
 
   const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
   app.addHook('onClose', async () => loadShedder.stop());
-  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder });
+  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder, optOuts: deps.optOutRegistry });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });

@@ -16,7 +16,7 @@ import { Agent, request } from 'undici';
 import { deliveryReportBody } from '../clevertap/callbacks.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
-import type { CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
+import type { CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
 import { callbackRetryDelayMs } from './callback-schedule.js';
 
 export const CALLBACK_QUEUE = 'callbacks';
@@ -33,6 +33,8 @@ export interface CallbackDispatcherOptions {
   leaseMs?: number;
   pollIntervalMs?: number;
   retrySchedule?: readonly number[];
+  /** Extra request headers for a callback (the Upload API's account id and passcode). */
+  headersFor?(accountId: string, kind: CallbackKind): Record<string, string> | undefined;
 }
 
 export interface EndpointState {
@@ -55,7 +57,7 @@ interface AccountLoop {
 type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
 
 export class CallbackDispatcher {
-  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule'>> & Pick<CallbackDispatcherOptions, 'retrySchedule'>;
+  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor'>> & Pick<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor'>;
   readonly #accounts = new Map<string, AccountLoop>();
   readonly #endpoints = new Map<string, EndpointState>();
   readonly #agent: Agent;
@@ -150,7 +152,8 @@ export class CallbackDispatcher {
     }
 
     const reports = live.filter((callback) => callback.kind === 'dlr');
-    const inbound = live.filter((callback) => callback.kind === 'imo');
+    // Inbound messages and profile updates are one request each, in order.
+    const inbound = live.filter((callback) => callback.kind !== 'dlr');
     const sendings: Array<{ callbacks: StoredCallback[]; body: string }> = [];
     if (reports.length > 0) {
       const body = deliveryReportBody(reports.map((callback) => JSON.parse(callback.payload) as DeliveryReport), this.#options.payloadVersion);
@@ -160,7 +163,8 @@ export class CallbackDispatcher {
 
     for (let index = 0; index < sendings.length; index++) {
       const sending = sendings[index]!;
-      const attempt = await this.#post(url, sending.body);
+      const first = sending.callbacks[0]!;
+      const attempt = await this.#post(url, sending.body, this.#options.headersFor?.(first.accountId, first.kind));
       const ids = sending.callbacks.map((callback) => callback.id);
       if (attempt.ok) {
         endpoint.consecutiveFailures = 0;
@@ -190,12 +194,12 @@ export class CallbackDispatcher {
     }
   }
 
-  async #post(url: string, body: string): Promise<Attempt> {
+  async #post(url: string, body: string, extraHeaders?: Record<string, string>): Promise<Attempt> {
     try {
       const response = await request(url, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...extraHeaders },
         dispatcher: this.#agent,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,

@@ -11,14 +11,20 @@ import type { InboundMessage } from '../domain/inbound.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { CallbackOutbox } from '../store/callback-outbox.js';
 import type { InboundLog } from '../store/inbound-log.js';
-import type { MessageLifecycle, MessageStore } from '../store/message-store.js';
+import type { MessageLifecycle, MessageStore, TransactionHandle } from '../store/message-store.js';
 import { parseQuickReplyPayload } from '../whatsapp/translate.js';
 import { CALLBACK_QUEUE } from './callback-dispatcher.js';
+import { matchKeyword, type OptOutRegistry } from './opt-outs.js';
+import type { OptOutStore } from '../store/opt-out-store.js';
 
 export interface InboundAccount {
   id: string;
   wabaNumber: string;
   inboundMessageUrl?: string;
+  stopKeywords: readonly string[];
+  startKeywords: readonly string[];
+  /** CleverTap's Upload API, to mark opted-out users `MSG-whatsapp: false`. */
+  upload?: { url: string };
 }
 
 export interface InboundIngestOptions {
@@ -27,6 +33,8 @@ export interface InboundIngestOptions {
   outbox: CallbackOutbox;
   queue: JobQueue;
   logger: Logger;
+  optOuts: OptOutStore;
+  optOutRegistry: OptOutRegistry;
   /** Wakes the callback dispatcher once the message's callback is committed. */
   onOwed(accountId: string): void;
 }
@@ -53,9 +61,11 @@ export class InboundIngest {
       ...buttonOverride(message, original),
     });
     let outcome = 'duplicate' as InboundOutcome;
+    const keyword = matchKeyword(message.content, account.stopKeywords, account.startKeywords);
     const isNew = await inboundLog.record(
       { wamid: message.wamid, accountId: account.id, sender: message.from, receivedAt: message.at, ...(original ? { contextMsgId: original.msgId } : {}) },
       (tx) => {
+        if (keyword) this.#recordKeyword(tx, account, message.from, keyword.kind, keyword.keyword, message.at);
         if (!url) return void (outcome = 'no-callback-url');
         if (!body) return void (outcome = 'not-forwardable');
         const id = outbox.addWithin(tx, { accountId: account.id, kind: 'imo', url, payload: body });
@@ -63,9 +73,23 @@ export class InboundIngest {
         outcome = 'forwarded';
       },
     );
-    if (isNew && outcome === 'forwarded') this.#options.onOwed(account.id);
+    if (isNew && keyword?.kind === 'stop') this.#options.optOutRegistry.add(account.id, message.from);
+    if (isNew && keyword?.kind === 'start') this.#options.optOutRegistry.remove(account.id, message.from);
+    if (isNew && keyword) this.#options.logger.info({ accountId: account.id, keyword: keyword.kind }, keyword.kind === 'stop' ? 'a user opted out' : 'a user opted back in');
+    if (isNew && (outcome === 'forwarded' || (keyword?.kind === 'stop' && account.upload))) this.#options.onOwed(account.id);
     if (isNew && outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');
     return outcome;
+  }
+
+  #recordKeyword(tx: TransactionHandle, account: InboundAccount, recipient: string, kind: 'stop' | 'start', keyword: string, at: number): void {
+    const { optOuts, outbox, queue } = this.#options;
+    if (kind === 'start') return optOuts.optInWithin(tx, account.id, recipient);
+    optOuts.optOutWithin(tx, { accountId: account.id, recipient, keyword, optedOutAt: at });
+    if (!account.upload) return;
+    // CleverTap's own subscription flag, so its segments stop targeting the user too.
+    const payload = JSON.stringify({ d: [{ identity: recipient, type: 'profile', profileData: { 'MSG-whatsapp': false } }] });
+    const id = outbox.addWithin(tx, { accountId: account.id, kind: 'profile', url: account.upload.url, payload });
+    queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.id, ref: String(id) });
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import type { TransactionHandle } from './message-store.js';
 
-export type CallbackKind = 'dlr' | 'imo';
+/** Delivery report, inbound message, or a profile update through CleverTap's Upload API. */
+export type CallbackKind = 'dlr' | 'imo' | 'profile';
 
 export interface CallbackSpec {
   accountId: string;

@@ -14,6 +14,7 @@ import {
   INTERNAL_ERROR_BODY,
   INVALID_CREDENTIALS_BODY,
   parseSendRequest,
+  PHONE_NOT_SUBSCRIBED_MESSAGE,
   SUCCESS_BODY,
   TOO_MANY_REQUESTS_BODY,
 } from '../../clevertap/index.js';
@@ -22,16 +23,19 @@ import type { OutboundMessage } from '../../domain/message.js';
 import { OverloadedError, type Acceptor } from '../../pipeline/acceptor.js';
 import { problem } from '../problem.js';
 import type { LoadShedder } from '../load-shedder.js';
+import type { OptOutRegistry } from '../../pipeline/opt-outs.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const NOT_SUBSCRIBED_BODY = failureBody(2003, PHONE_NOT_SUBSCRIBED_MESSAGE);
 
 export interface ClevertapMessagesOptions {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
   loadShedder: LoadShedder;
+  optOuts: OptOutRegistry;
 }
 
-export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions> = async (app, { accounts, acceptor, loadShedder }) => {
+export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions> = async (app, { accounts, acceptor, loadShedder, optOuts }) => {
   const byId = new Map(accounts.map((account) => [account.id, account]));
 
   app.post<{ Params: { accountId: string } }>('/v1/clevertap/:accountId/messages', async (request, reply) => {
@@ -59,6 +63,10 @@ export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions
     if (parsed.kind === 'rejected') return answer(failureBody(parsed.code, parsed.message));
     if (parsed.request.wabaNumber !== account.wabaNumber) {
       return answer(failureBody(2004, `wabaNumber ${parsed.request.wabaNumber} is not the number of account "${account.id}" (${account.wabaNumber})`));
+    }
+
+    if (parsed.request.content.kind === 'template' && optOuts.has(account.id, parsed.request.to)) {
+      return answer(NOT_SUBSCRIBED_BODY);
     }
 
     const message: OutboundMessage = { ...parsed.request, id: newMessageId(), accountId: account.id, acceptedAt: Date.now() };

@@ -75,7 +75,14 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
     for (const message of inbound.messages) {
       const account = accountOf(message.accountPhoneNumberId);
       if (!account) continue;
-      const target = { id: account.id, wabaNumber: account.wabaNumber, ...(account.clevertap.inboundMessageUrl ? { inboundMessageUrl: account.clevertap.inboundMessageUrl } : {}) };
+      const target = {
+        id: account.id,
+        wabaNumber: account.wabaNumber,
+        stopKeywords: account.clevertap.stopKeywords,
+        startKeywords: account.clevertap.startKeywords,
+        ...(account.clevertap.inboundMessageUrl ? { inboundMessageUrl: account.clevertap.inboundMessageUrl } : {}),
+        ...(account.clevertap.upload ? { upload: { url: account.clevertap.upload.url } } : {}),
+      };
       await inboundIngest.apply(target, message);
     }
     // Applied together, so their writes share one commit; the store keeps each message monotone

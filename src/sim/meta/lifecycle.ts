@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { asyncError } from './errors.js';
+import type { PlannedStatus } from './chaos.js';
 import { MinHeap } from './heap.js';
 import type { WebhookSource } from './webhook-sender.js';
 
@@ -40,15 +41,12 @@ export interface TrackedMessage {
   acceptedAt: number;
 }
 
-type StatusName = 'sent' | 'delivered' | 'read' | 'failed';
-
-interface Event {
-  due: number;
+interface Event extends PlannedStatus {
   msg: TrackedMessage;
-  status: StatusName;
-  code?: number;
-  details?: string | undefined;
 }
+
+/** Rewrites a message's planned statuses (the chaos knobs); identity when chaos is off. */
+export type PlanShaper = (steps: PlannedStatus[], gapMs: number) => PlannedStatus[];
 
 const DAY_S = 86_400;
 
@@ -57,10 +55,12 @@ export class Lifecycle {
   private interval: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly emit: (source: WebhookSource, status: Record<string, unknown>) => void,
+    /** `duplicate` marks a chaos copy of a status already emitted. */
+    private readonly emit: (source: WebhookSource, status: Record<string, unknown>, duplicate: boolean) => void,
     private delays: StatusDelays,
     private readonly offlineDeliveryMs: number,
     private readonly tickMs: number,
+    private readonly shape: PlanShaper = (steps) => steps,
   ) {}
 
   setDelays(delays: StatusDelays): void {
@@ -68,21 +68,26 @@ export class Lifecycle {
   }
 
   schedule(msg: TrackedMessage, plan: LifecyclePlan): void {
-    const t0 = msg.acceptedAt;
     const d = this.delays;
+    const steps = this.shape(this.plan(msg.acceptedAt, plan), Math.max(1, d.deliveredMs - d.sentMs));
+    for (const step of steps) this.push({ ...step, msg });
+  }
+
+  /** The statuses Meta would emit for `plan`, at offsets from acceptance. */
+  private plan(t0: number, plan: LifecyclePlan): PlannedStatus[] {
+    const d = this.delays;
+    const at = (status: PlannedStatus['status'], due: number): PlannedStatus => ({ status, due, eventAt: due });
     const sentAt = t0 + d.sentMs;
-    if (plan.kind === 'failed') {
-      this.push({ due: sentAt, msg, status: 'failed', code: plan.code, details: plan.details });
-      return;
-    }
-    this.push({ due: sentAt, msg, status: 'sent' });
-    if (plan.kind === 'blocked') return;
+    if (plan.kind === 'failed') return [{ ...at('failed', sentAt), code: plan.code, details: plan.details }];
+    const steps = [at('sent', sentAt)];
+    if (plan.kind === 'blocked') return steps;
     // Offsets are from acceptance; clamping keeps the order monotone whatever the options say.
     let deliveredAt = Math.max(sentAt, t0 + d.deliveredMs);
     if (plan.kind === 'offline') deliveredAt = Math.max(deliveredAt, t0 + this.offlineDeliveryMs);
-    this.push({ due: deliveredAt, msg, status: 'delivered' });
-    if (plan.kind === 'no-read' || d.readMs === null) return;
-    this.push({ due: Math.max(deliveredAt, deliveredAt + (d.readMs - d.deliveredMs)), msg, status: 'read' });
+    steps.push(at('delivered', deliveredAt));
+    if (plan.kind === 'no-read' || d.readMs === null) return steps;
+    steps.push(at('read', Math.max(deliveredAt, deliveredAt + (d.readMs - d.deliveredMs))));
+    return steps;
   }
 
   pending(): number {
@@ -106,13 +111,16 @@ export class Lifecycle {
 
   private tick(): void {
     const now = Date.now();
-    for (let e = this.heap.popDue(now); e; e = this.heap.popDue(now)) this.emit(e.msg.source, this.statusBody(e, now));
+    for (let e = this.heap.popDue(now); e; e = this.heap.popDue(now)) {
+      this.emit(e.msg.source, this.statusBody(e), e.duplicate === true);
+    }
     if (this.heap.size === 0) this.stop();
   }
 
-  private statusBody(e: Event, now: number): Record<string, unknown> {
+  private statusBody(e: Event): Record<string, unknown> {
     const m = e.msg;
-    const ts = Math.floor(now / 1000);
+    // The time it happened, not when it is POSTed: an out-of-order status keeps its timestamp.
+    const ts = Math.floor(e.eventAt / 1000);
     const s: Record<string, unknown> = { id: m.wamid, status: e.status, timestamp: String(ts), recipient_id: m.waId };
     if (m.bizOpaqueCallbackData !== undefined) s.biz_opaque_callback_data = m.bizOpaqueCallbackData;
     if (e.status === 'failed') {

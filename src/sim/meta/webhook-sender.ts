@@ -1,6 +1,6 @@
 /**
  * @module sim/meta/webhook-sender
- * Delivers status webhooks the way Meta does: statuses of one sending number are batched into
+ * Delivers webhooks (statuses and injected inbound messages) the way Meta does: statuses of one sending number are batched into
  * one `entry/changes/value.statuses[]` POST, the body is serialised with Meta's escaping
  * (non-ASCII as lowercase `\uXXXX`, `/` as `\/`) and signed over those exact bytes, and any
  * non-2xx or network error is retried with exponential backoff until a maximum age. The clock
@@ -29,6 +29,8 @@ export interface WebhookDeliveryRecord {
   status: number;
   /** How many statuses the POST carried. */
   statuses: number;
+  /** How many inbound messages the POST carried (absent for status POSTs). */
+  messages?: number;
   at: number;
   /** Set on the last failed attempt of a delivery that exceeded the max age. */
   gaveUp?: boolean;
@@ -46,6 +48,7 @@ interface Delivery {
   sig256: string;
   sig1: string;
   statuses: number;
+  messages: number;
   attempt: number;
   firstAt: number;
   due: number;
@@ -169,7 +172,20 @@ export class WebhookSender {
     if (batch.statuses.length === 0) return;
     const statuses = batch.statuses;
     batch.statuses = [];
-    const s = batch.source;
+    this.queue(batch.source, { statuses }, statuses.length, 0);
+  }
+
+  /**
+   * Queues one POST right away with `value` merged into the `messages` change (e.g.
+   * `{contacts, messages}` for an inbound message). Meta does not batch inbound messages with
+   * statuses, so neither does the simulator.
+   */
+  deliverNow(source: WebhookSource, value: Record<string, unknown>, messages: number): void {
+    if (this.closed) return;
+    this.queue(source, value, 0, messages);
+  }
+
+  private queue(s: WebhookSource, value: Record<string, unknown>, statuses: number, messages: number): void {
     const envelope = {
       object: 'whatsapp_business_account',
       entry: [
@@ -180,7 +196,7 @@ export class WebhookSender {
               value: {
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: s.displayPhoneNumber, phone_number_id: s.phoneNumberId },
-                statuses,
+                ...value,
               },
               field: 'messages',
             },
@@ -194,7 +210,8 @@ export class WebhookSender {
       body,
       sig256: signWebhookBody(this.opts.appSecret, body),
       sig1: 'sha1=' + createHmac('sha1', this.opts.appSecret).update(body).digest('hex'),
-      statuses: statuses.length,
+      statuses,
+      messages,
       attempt: 0,
       firstAt: now,
       due: now,
@@ -235,6 +252,7 @@ export class WebhookSender {
     const now = Date.now();
     const ok = status >= 200 && status < 300;
     const record: WebhookDeliveryRecord = { attempt: d.attempt, ok, status, statuses: d.statuses, at: now };
+    if (d.messages > 0) record.messages = d.messages;
     if (ok) {
       this.okCount++;
     } else {

@@ -7,11 +7,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
 import * as callbacks from './002-callbacks.js';
 import * as inbound from './003-inbound.js';
+import * as optOuts from './004-opt-outs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-callbacks': callbacks,
   '003-inbound': inbound,
+  '004-opt-outs': optOuts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,54 @@
+/**
+ * @module pipeline/opt-outs
+ * Stop and start keywords. A user who writes STOP (or UNSUBSCRIBE, or the account's own words) to
+ * a number gets no more template messages from that account: CleverTap's later sends are answered
+ * `2003` (phone number not subscribed) without calling Meta, which would otherwise deliver them
+ * and risk the number's quality rating. START undoes it. Keywords match the whole message,
+ * case-insensitively, ignoring surrounding spaces and punctuation.
+ */
+import type { InboundContent } from '../domain/inbound.js';
+
+export const DEFAULT_STOP_KEYWORDS = ['STOP', 'UNSUBSCRIBE'] as const;
+export const DEFAULT_START_KEYWORDS = ['START'] as const;
+
+export type KeywordMatch = { kind: 'stop' | 'start'; keyword: string } | undefined;
+
+export function matchKeyword(content: InboundContent, stop: readonly string[], start: readonly string[]): KeywordMatch {
+  const text = content.kind === 'text' ? content.body : content.kind === 'quick_reply_button' ? content.text : undefined;
+  if (text === undefined) return undefined;
+  const normalized = text.trim().replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '').toUpperCase();
+  const stopWord = stop.find((keyword) => keyword.toUpperCase() === normalized);
+  if (stopWord) return { kind: 'stop', keyword: stopWord };
+  const startWord = start.find((keyword) => keyword.toUpperCase() === normalized);
+  if (startWord) return { kind: 'start', keyword: startWord };
+  return undefined;
+}
+
+/** Opt-outs in memory: the send path asks on every template request. */
+export class OptOutRegistry {
+  readonly #byAccount = new Map<string, Set<string>>();
+
+  load(entries: Iterable<{ accountId: string; recipient: string }>): void {
+    for (const entry of entries) this.add(entry.accountId, entry.recipient);
+  }
+
+  has(accountId: string, recipient: string): boolean {
+    return this.#byAccount.get(accountId)?.has(recipient) ?? false;
+  }
+
+  add(accountId: string, recipient: string): void {
+    let set = this.#byAccount.get(accountId);
+    if (!set) this.#byAccount.set(accountId, (set = new Set()));
+    set.add(recipient);
+  }
+
+  remove(accountId: string, recipient: string): void {
+    this.#byAccount.get(accountId)?.delete(recipient);
+  }
+
+  count(): number {
+    let total = 0;
+    for (const set of this.#byAccount.values()) total += set.size;
+    return total;
+  }
+}
