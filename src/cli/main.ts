@@ -37,6 +37,26 @@ config
     process.stdout.write(`${'DATA_DIR'.padEnd(16)} store.path = $DATA_DIR/wabridge.db\n${'WABRIDGE_CONFIG'.padEnd(16)} the YAML or JSON config file\n`);
   });
 
+const callbacks = program.command('callbacks').description('callbacks owed to CleverTap');
+callbacks
+  .command('dead-letters')
+  .description('list callbacks CleverTap refused or that ran out of retries')
+  .option('--limit <n>', 'how many, newest first', '50')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { limit: string; json?: boolean }) => {
+    const { listDeadLetters } = await import('./callbacks.js');
+    await listDeadLetters({ limit: Number(options.limit) || 50, ...(options.json ? { json: true } : {}) });
+  });
+callbacks
+  .command('replay')
+  .description('queue dead-lettered callbacks again')
+  .argument('[ids...]', 'dead-letter ids from `callbacks dead-letters`')
+  .option('--all', 'every dead-lettered callback')
+  .action(async (ids: string[], options: { all?: boolean }) => {
+    const { replayDeadLetters } = await import('./callbacks.js');
+    await replayDeadLetters(ids.map(Number).filter(Number.isInteger), options);
+  });
+
 const sim = program.command('sim').description('run a simulator standalone');
 sim
   .command('meta')

@@ -65,6 +65,18 @@ export function runJobQueueConformance(fixture: JobQueueFixture): void {
       expect(await queue.counts(T0)).toEqual([{ queue: Q, partitionKey: 'a', ready: 0, scheduled: 0, leased: 0, dead: 1 }]);
     });
 
+    it('lists dead letters and revives them as fresh jobs', async () => {
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'm1', runAt: T0 }]);
+      const [job] = await queue.reserve(Q, { partitionKey: 'a', limit: 1, leaseMs: 1000, now: T0 });
+      await queue.deadLetter(job!, 'HTTP 400: bad body');
+      const [dead] = await queue.listDead(Q, 10);
+      expect(dead).toMatchObject({ queue: Q, partitionKey: 'a', ref: 'm1', attempts: 1, reason: 'HTTP 400: bad body' });
+      expect(await queue.revive([dead!.id, 999_999])).toBe(1);
+      expect(await queue.listDead(Q, 10)).toEqual([]);
+      const [again] = await queue.reserve(Q, { partitionKey: 'a', limit: 1, leaseMs: 1000 });
+      expect(again).toMatchObject({ ref: 'm1', attempts: 1, previousAttemptUnsettled: false });
+    });
+
     it('expires leases at once (a restart after a crash)', async () => {
       await queue.enqueue([
         { queue: Q, partitionKey: 'a', ref: 'm1', runAt: T0 },

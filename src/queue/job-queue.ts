@@ -57,6 +57,17 @@ export interface QueueCounts {
   dead: number;
 }
 
+export interface DeadJob {
+  id: number;
+  queue: string;
+  partitionKey: string;
+  ref: string;
+  attempts: number;
+  reason: string;
+  createdAt: number;
+  deadAt: number;
+}
+
 export interface JobQueue {
   enqueue(jobs: readonly JobSpec[]): Promise<void>;
   /** Enqueues inside a message-store transaction, so the job commits with the row it is about. */
@@ -69,4 +80,8 @@ export interface JobQueue {
   /** Makes every leased job immediately reservable again (embedded mode, at startup: the leases belonged to a dead process). */
   expireLeases(now?: number): Promise<number>;
   counts(now?: number): Promise<QueueCounts[]>;
+  /** Dead letters of a queue, newest first. */
+  listDead(queue: string, limit: number): Promise<DeadJob[]>;
+  /** Puts dead letters back in their queue as fresh jobs; returns how many were found. */
+  revive(deadJobIds: readonly number[]): Promise<number>;
 }

@@ -26,8 +26,8 @@ export const mediaRoutes: FastifyPluginAsync<MediaRoutesOptions> = async (app, {
     if (!client) return problem(reply, 404, `account ${verdict.accountId} is not configured`);
 
     const result = await client.download(mediaId);
-    if (result.kind === 'not-found') return problem(reply, 404, 'Meta no longer has this media (inbound media is kept for 7 days)');
-    if (result.kind === 'upstream') {
+    if (result.kind !== 'ok') {
+      if (result.kind === 'not-found') return problem(reply, 404, 'Meta no longer has this media (inbound media is kept for 7 days)');
       (logger ?? request.log).warn({ accountId: verdict.accountId, mediaId, status: result.status, detail: result.detail }, 'media download failed');
       return problem(reply, 502, result.detail);
     }
@@ -48,14 +48,14 @@ export const mediaRoutes: FastifyPluginAsync<MediaRoutesOptions> = async (app, {
 };
 
 /**
- * Only plain string values: a repeated parameter (`?s=x&s=y`) arrives as an array and is treated
- * as absent rather than picking one of them.
+ * The signature parameters as single strings. A repeated one (`?s=x&s=y`) arrives as an array;
+ * it becomes a value no signature matches rather than either of the two.
  */
 function singleValues(query: Record<string, unknown>): Record<string, string | undefined> {
   const values: Record<string, string | undefined> = {};
   for (const key of ['a', 'e', 's']) {
     const value = query[key];
-    values[key] = typeof value === 'string' ? value : undefined;
+    values[key] = typeof value === 'string' ? value : Array.isArray(value) ? '!' : undefined;
   }
   return values;
 }

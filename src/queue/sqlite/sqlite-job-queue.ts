@@ -9,7 +9,7 @@ import { loadSql } from '../../store/sqlite/sql-loader.js';
 import type { SqliteTransaction } from '../../store/sqlite/sqlite-message-store.js';
 import { writeBatcherFor, type WriteBatcher } from '../../store/sqlite/write-batcher.js';
 import type { TransactionHandle } from '../../store/message-store.js';
-import type { Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
+import type { DeadJob, Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
 
 interface JobRow {
   id: number;
@@ -29,6 +29,7 @@ export class SqliteJobQueue implements JobQueue {
   readonly #reserve;
   readonly #deadLetter;
   readonly #enqueueMany;
+  readonly #revive;
   readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
@@ -46,6 +47,9 @@ export class SqliteJobQueue implements JobQueue {
       expireLeases: sql('expire-leases'),
       counts: sql('counts'),
       deadCounts: sql('dead-counts'),
+      listDead: sql('list-dead'),
+      reviveDead: sql('revive-dead'),
+      deleteDead: sql('delete-dead'),
     };
     this.#statements = statements;
     this.#reserve = db.transaction((queue: string, options: ReserveOptions, now: number): Job[] => {
@@ -57,6 +61,16 @@ export class SqliteJobQueue implements JobQueue {
     this.#deadLetter = db.transaction((job: Job, reason: string, now: number) => {
       statements.deadLetter.run({ id: job.id, reason, now });
       statements.deleteJob.run({ id: job.id });
+    });
+    this.#revive = db.transaction((ids: readonly number[], now: number) => {
+      let found = 0;
+      for (const id of ids) {
+        if (statements.reviveDead.run({ id, now }).changes === 1) {
+          statements.deleteDead.run({ id });
+          found++;
+        }
+      }
+      return found;
     });
     this.#enqueueMany = db.transaction((jobs: readonly JobSpec[], now: number) => {
       for (const job of jobs) statements.enqueue.run(job.queue, job.partitionKey, job.ref, job.runAt ?? now, now);
@@ -96,6 +110,14 @@ export class SqliteJobQueue implements JobQueue {
 
   async expireLeases(now = Date.now()): Promise<number> {
     return this.#statements.expireLeases.run({ now }).changes;
+  }
+
+  async listDead(queue: string, limit: number): Promise<DeadJob[]> {
+    return (this.#statements.listDead.all(queue, limit) as DeadJob[]).map((row) => ({ ...row, createdAt: Number(row.createdAt), deadAt: Number(row.deadAt) }));
+  }
+
+  async revive(deadJobIds: readonly number[]): Promise<number> {
+    return this.#revive.immediate(deadJobIds, Date.now());
   }
 
   async counts(now = Date.now()): Promise<QueueCounts[]> {

@@ -6,7 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { SimCore } from './core.js';
+import type { ChaosOptions } from './chaos.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
+import type { VerifyWebhookResult } from './handshake.js';
+import { InboundInputError, type InboundInput } from './inbound.js';
 import type { RecordLog } from './records.js';
 import { TEMPLATE_STATUSES, projectTemplate } from './templates.js';
 
@@ -16,6 +19,7 @@ const MAX_PAGE = 10_000;
 export interface ControlHooks {
   setWebhookUrl(url: string | undefined): void;
   reset(): void;
+  verifyWebhook(options: { verifyToken: string; url?: string }): Promise<VerifyWebhookResult>;
 }
 
 export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: ControlHooks): void {
@@ -77,10 +81,52 @@ export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: C
   });
 
   app.post<{ Body: unknown }>('/_sim/windows', (req, reply) => {
-    const waId = parseBody(req.body)?.wa_id;
+    const body = parseBody(req.body);
+    const waId = body?.wa_id;
+    const phoneNumberId = body?.phone_number_id;
     if (typeof waId !== 'string' || !/^\d{7,15}$/.test(waId)) return reply.code(400).send({ error: 'wa_id must be 7-15 digits' });
-    core.openWindows.add(waId);
+    if (phoneNumberId === undefined) core.windows.openForever(waId);
+    else if (typeof phoneNumberId === 'string' && core.phones.has(phoneNumberId)) core.windows.touch(phoneNumberId, waId);
+    else return reply.code(400).send({ error: 'phone_number_id must be one of the simulated numbers' });
     return { ok: true };
+  });
+
+  app.get('/_sim/chaos', () => core.chaos.settings);
+
+  app.put<{ Body: unknown }>('/_sim/chaos', (req, reply) => {
+    const body = parseBody(req.body);
+    if (!body) return reply.code(400).send({ error: 'body must be a JSON object' });
+    try {
+      return core.chaos.set(body as ChaosOptions);
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+  });
+
+  app.get('/_sim/truth', () => ({ data: core.truth.all() }));
+
+  app.post<{ Body: unknown }>('/_sim/inbound', (req, reply) => {
+    const body = parseBody(req.body);
+    if (!body) return reply.code(400).send({ error: 'body must be a JSON object' });
+    try {
+      return core.injectInbound(body as unknown as InboundInput);
+    } catch (e) {
+      if (e instanceof InboundInputError || e instanceof RangeError) return reply.code(400).send({ error: e.message });
+      throw e;
+    }
+  });
+
+  app.post<{ Body: unknown }>('/_sim/verify-webhook', async (req, reply) => {
+    const body = parseBody(req.body);
+    const verifyToken = body?.verify_token;
+    const url = body?.url;
+    if (typeof verifyToken !== 'string') return reply.code(400).send({ error: 'verify_token is required' });
+    if (url !== undefined && (typeof url !== 'string' || !URL.canParse(url))) return reply.code(400).send({ error: 'url must be a URL' });
+    try {
+      return await hooks.verifyWebhook(url === undefined ? { verifyToken } : { verifyToken, url });
+    } catch (e) {
+      return reply.code(409).send({ error: (e as Error).message });
+    }
   });
 }
 

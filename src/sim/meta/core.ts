@@ -15,15 +15,19 @@ import {
   type GraphErrorReply,
   type HttpStatusMode,
 } from './errors.js';
+import { Chaos } from './chaos.js';
+import { buildInbound, type InboundInput } from './inbound.js';
 import { DEFAULT_STATUS_DELAYS, Lifecycle, type LifecyclePlan } from './lifecycle.js';
 import { magicFor } from './magic.js';
 import { MediaStore } from './media.js';
 import { PAIR_BURST, PAIR_REFILL_PER_MS, TokenBuckets } from './rate-limits.js';
 import { RecordLog } from './records.js';
 import { TemplateStore } from './templates.js';
+import { TruthLog } from './truth.js';
 import type { AcceptedSend, MetaSimulatorOptions, RejectedSend, SimPhoneNumber, SimStats } from './types.js';
 import { validateSend } from './validate-send.js';
 import { DEFAULT_WEBHOOK_RETRY, WebhookSender } from './webhook-sender.js';
+import { CUSTOMER_WINDOW_MS, CustomerWindows } from './windows.js';
 
 export const DEFAULT_MPS = 80;
 const DEFAULT_RECORD_LIMIT = 500_000;
@@ -43,7 +47,9 @@ export class SimCore {
   readonly rejectedByCode = new Map<number, number>();
   readonly webhooks: WebhookSender;
   readonly lifecycle: Lifecycle;
-  readonly openWindows: Set<string>;
+  readonly windows: CustomerWindows;
+  readonly chaos: Chaos;
+  readonly truth: TruthLog;
   private readonly throughput: TokenBuckets;
   private readonly pair: TokenBuckets;
   private readonly seedTemplates: readonly SeedTemplate[];
@@ -64,26 +70,34 @@ export class SimCore {
     this.mode = opts.httpStatusMode ?? 'observed';
     this.pairLimit = opts.pairRateLimit ?? true;
     this.enforceWindow = opts.enforceCustomerWindow ?? false;
-    this.openWindows = new Set(opts.openWindows ?? []);
+    this.windows = new CustomerWindows(opts.openWindows ?? [], opts.customerWindowMs ?? CUSTOMER_WINDOW_MS);
     this.seedTemplates = opts.templates ?? DEFAULT_TEMPLATES;
     this.templates = new TemplateStore(this.seedTemplates);
     this.media = new MediaStore(opts.mediaUrlTtlMs ?? 5 * 60_000);
     const limit = opts.recordLimit ?? DEFAULT_RECORD_LIMIT;
     this.acceptedLog = new RecordLog(limit);
     this.rejectedLog = new RecordLog(limit);
+    const batch = opts.webhookBatch ?? { maxStatuses: 100, lingerMs: 50 };
+    // A duplicate meant for another POST must wait out the batch linger.
+    this.chaos = new Chaos(opts.chaos, batch.lingerMs + 20);
+    this.truth = new TruthLog(limit);
     this.webhooks = new WebhookSender({
       appSecret: opts.appSecret,
       url: opts.webhookUrl,
-      batch: opts.webhookBatch ?? { maxStatuses: 100, lingerMs: 50 },
+      batch,
       retry: { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry },
       recordLimit: limit,
       ...(opts.webhookConcurrency !== undefined ? { concurrency: opts.webhookConcurrency } : {}),
     });
     this.lifecycle = new Lifecycle(
-      (source, status) => this.webhooks.enqueue(source, status),
+      (source, status, duplicate) => {
+        if (!duplicate) this.recordTruth(status);
+        this.webhooks.enqueue(source, status);
+      },
       opts.statusDelays ?? DEFAULT_STATUS_DELAYS,
       opts.offlineDeliveryMs ?? 60_000,
       opts.tickMs ?? 10,
+      (steps, gapMs) => this.chaos.shape(steps, gapMs),
     );
     const mps = (key: string) => this.phones.get(key)?.messagesPerSecond ?? DEFAULT_MPS;
     this.throughput = new TokenBuckets(mps, (key) => mps(key) / 1000);
@@ -129,11 +143,12 @@ export class SimCore {
       bizOpaqueCallbackData: valid.bizOpaqueCallbackData,
       at: now,
     });
+    this.truth.accepted(wamid, valid.waId, valid.bizOpaqueCallbackData);
 
     let plan: LifecyclePlan = magic ?? { kind: 'normal' };
     const isTemplate = valid.template !== undefined;
     if (plan.kind !== 'failed') {
-      if (this.enforceWindow && !isTemplate && !this.openWindows.has(valid.waId)) plan = { kind: 'failed', code: 131047 };
+      if (this.enforceWindow && !isTemplate && !this.windows.isOpen(phoneNumberId, valid.waId, now)) plan = { kind: 'failed', code: 131047 };
       else if (valid.mediaId !== undefined && !this.media.get(valid.mediaId)) {
         plan = { kind: 'failed', code: 131053, details: `Media ID ${valid.mediaId} is invalid or has expired.` };
       }
@@ -158,6 +173,30 @@ export class SimCore {
       status: 200,
       body: { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: valid.waId }], messages: [message] },
     };
+  }
+
+  /**
+   * Delivers an inbound user message as a signed `messages[]` webhook (possibly twice, under
+   * the duplicate knob) and opens/refreshes the customer-service window it implies.
+   */
+  injectInbound(input: InboundInput): { wamid: string; mediaId?: string } {
+    const phoneNumberId = input.phoneNumberId ?? (this.phones.keys().next().value as string);
+    const phone = this.phones.get(phoneNumberId);
+    if (!phone) throw new RangeError(`unknown phoneNumberId ${phoneNumberId}`);
+    const now = Date.now();
+    const built = buildInbound(input, {
+      displayPhoneNumber: phone.displayPhoneNumber,
+      wamid: this.newWamid(String(input.from ?? '').replace(/\D/g, '')),
+      nowMs: now,
+      addMedia: (bytes, mimeType, filename) => this.media.add(bytes, mimeType, phoneNumberId, filename),
+      getMedia: (id) => this.media.get(id),
+    });
+    // System notices are not user messages, so they do not open a window.
+    if (input.type !== 'system') this.windows.touch(phoneNumberId, built.waId, now);
+    const value = { contacts: built.contacts, messages: [built.message] };
+    for (let copies = 1 + this.chaos.inboundCopies(); copies > 0; copies--) this.webhooks.deliverNow(phone, value, 1);
+    const wamid = built.message.id as string;
+    return built.mediaId === undefined ? { wamid } : { wamid, mediaId: built.mediaId };
   }
 
   stats(): SimStats {
@@ -186,11 +225,18 @@ export class SimCore {
     this.pair.clear();
     this.media.reset();
     this.templates = new TemplateStore(this.seedTemplates);
+    this.truth.clear();
+    this.chaos.reseed();
   }
 
   async close(): Promise<void> {
     this.lifecycle.stop();
     await this.webhooks.close();
+  }
+
+  private recordTruth(status: Record<string, unknown>): void {
+    const errors = status.errors as { code: number }[] | undefined;
+    this.truth.emitted(status.id as string, status.status as string, errors?.[0]?.code);
   }
 
   private reject(phoneNumberId: string, body: unknown, err: GraphErrorReply): Reply {

@@ -17,6 +17,7 @@
  */
 import { registerControlApi } from './control-api.js';
 import { SimCore } from './core.js';
+import { runVerifyHandshake } from './handshake.js';
 import { buildServer } from './server.js';
 import type { MetaSimulator, MetaSimulatorOptions } from './types.js';
 
@@ -33,6 +34,13 @@ export type {
 export type { SeedTemplate, TemplateButtonDef, TemplateComponentDef, TemplateStatus, TemplateCategory } from './default-templates.js';
 export { DEFAULT_TEMPLATES } from './default-templates.js';
 export type { StatusDelays } from './lifecycle.js';
+export type { ChaosOptions, ChaosSettings } from './chaos.js';
+export { DEFAULT_CHAOS_SEED } from './chaos.js';
+export type { TruthEntry } from './truth.js';
+export type { InboundInput, InboundMediaInput, InboundType } from './inbound.js';
+export { INBOUND_TYPES } from './inbound.js';
+export type { VerifyWebhookResult } from './handshake.js';
+export { CUSTOMER_WINDOW_MS } from './windows.js';
 export { DEFAULT_STATUS_DELAYS } from './lifecycle.js';
 export type { HttpStatusMode } from './errors.js';
 export { META_ERRORS } from './errors.js';
@@ -56,7 +64,12 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
   const app = buildServer(core, () => url, options.logger);
   const setWebhookUrl = (u: string | undefined) => core.webhooks.setUrl(u);
   const reset = () => core.reset();
-  registerControlApi(app, core, { setWebhookUrl, reset });
+  const verifyWebhook = async ({ verifyToken, url }: { verifyToken: string; url?: string }) => {
+    const target = url ?? core.webhooks.currentUrl;
+    if (target === undefined) throw new Error('verifyWebhook: no webhook URL configured');
+    return runVerifyHandshake(target, verifyToken);
+  };
+  registerControlApi(app, core, { setWebhookUrl, reset, verifyWebhook });
 
   const host = options.host ?? '127.0.0.1';
   try {
@@ -84,9 +97,14 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
     addInboundMedia: (bytes, mimeType) => core.media.add(Buffer.from(bytes), mimeType).id,
     upsertTemplate: (template) => ({ id: core.templates.upsert(template).id }),
     setTemplateStatus: (id, status) => core.templates.setStatus(id, status) !== undefined,
-    openWindow: (waId) => {
-      core.openWindows.add(waId);
+    openWindow: (waId, phoneNumberId) => {
+      if (phoneNumberId === undefined) core.windows.openForever(waId);
+      else core.windows.touch(phoneNumberId, waId);
     },
+    setChaos: (chaos) => core.chaos.set(chaos),
+    truth: () => core.truth.all(),
+    injectInbound: async (input) => core.injectInbound(input),
+    verifyWebhook,
     reset,
     close: async () => {
       if (closed) return;

@@ -75,6 +75,8 @@ export interface Receiver {
   /** Status code to answer with (can be changed at runtime). */
   respondWith: number;
   statuses(): any[];
+  /** Inbound `messages[]` items with the `contacts[]` of their change. */
+  messages(): { message: any; contacts: any[]; signatureOk: boolean }[];
   close(): Promise<void>;
 }
 
@@ -84,6 +86,14 @@ export async function startReceiver(appSecret = SECRET): Promise<Receiver> {
     received: [],
     respondWith: 200,
     statuses: () => receiver.received.flatMap((r) => r.body.entry.flatMap((e: any) => e.changes.flatMap((c: any) => c.value.statuses ?? []))),
+    messages: () =>
+      receiver.received.flatMap((r) =>
+        r.body.entry.flatMap((e: any) =>
+          e.changes.flatMap((c: any) =>
+            (c.value.messages ?? []).map((message: any) => ({ message, contacts: c.value.contacts, signatureOk: r.signatureOk })),
+          ),
+        ),
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {

@@ -3,9 +3,13 @@
  * The simulator's public option and record types, kept apart so every module can import them
  * without import cycles.
  */
+import type { ChaosOptions, ChaosSettings } from './chaos.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
+import type { VerifyWebhookResult } from './handshake.js';
+import type { InboundInput } from './inbound.js';
 import type { HttpStatusMode } from './errors.js';
 import type { StatusDelays } from './lifecycle.js';
+import type { TruthEntry } from './truth.js';
 import type { WebhookDeliveryRecord, WebhookRetryOptions } from './webhook-sender.js';
 
 export interface SimPhoneNumber {
@@ -60,8 +64,12 @@ export interface MetaSimulatorOptions {
   offlineDeliveryMs?: number;
   /** Free-form sends outside a customer-service window fail async with 131047. Default off. */
   enforceCustomerWindow?: boolean;
-  /** Recipients (wa_id digits) whose window is open, when `enforceCustomerWindow` is on. */
+  /** Recipients (wa_id digits) whose window is open on every number and never closes. */
   openWindows?: Iterable<string>;
+  /** How long an injected inbound message keeps the customer-service window open. Default 24 h. */
+  customerWindowMs?: number;
+  /** Delivery anomalies (duplicates, out-of-order, skipped `delivered`, `delivered` after `failed`). Default all 0. */
+  chaos?: ChaosOptions;
   /** Retained entries per log (accepted, rejected, webhook deliveries). Default 500,000. */
   recordLimit?: number;
   /** Scheduler resolution. Default 10 ms. */
@@ -121,9 +129,25 @@ export interface MetaSimulator {
   addInboundMedia(bytes: Buffer | Uint8Array, mimeType: string): string;
   upsertTemplate(template: SeedTemplate): { id: string };
   setTemplateStatus(id: string, status: TemplateStatus): boolean;
-  /** Opens the 24 h window for a recipient (wa_id digits). */
-  openWindow(waId: string): void;
-  /** Clears records, scheduled statuses, webhook queues, rate-limit buckets and media, and restores the seed templates; keeps the webhook URL and open windows. */
+  /**
+   * Opens the customer-service window for a recipient (wa_id digits): on every number and
+   * forever without `phoneNumberId`, or for `customerWindowMs` on that number as an inbound
+   * message would.
+   */
+  openWindow(waId: string, phoneNumberId?: string): void;
+  /** Changes chaos knobs at runtime (merged into the current ones); a `seed` restarts the PRNG. Returns the effective settings. */
+  setChaos(chaos: ChaosOptions): ChaosSettings;
+  /** What Meta really emitted per accepted message: distinct statuses in emission order, no duplicates. */
+  truth(): TruthEntry[];
+  /** Delivers a signed inbound `messages[]` webhook and opens/refreshes the customer-service window. */
+  injectInbound(input: InboundInput): Promise<{ wamid: string; mediaId?: string }>;
+  /** Runs Meta's GET subscription handshake against the webhook URL (or `url`). */
+  verifyWebhook(options: { verifyToken: string; url?: string }): Promise<VerifyWebhookResult>;
+  /**
+   * Clears records, truth, scheduled statuses, webhook queues, rate-limit buckets and media,
+   * restores the seed templates and restarts the chaos PRNG from its seed; keeps the webhook
+   * URL, chaos settings and open windows.
+   */
   reset(): void;
   close(): Promise<void>;
 }

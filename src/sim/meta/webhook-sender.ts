@@ -105,6 +105,11 @@ export class WebhookSender {
     this.setUrl(opts.url);
   }
 
+  /** The configured receiver URL, if any. */
+  get currentUrl(): string | undefined {
+    return this.url?.href;
+  }
+
   setUrl(url: string | undefined): void {
     const old = this.pool;
     this.url = url ? new URL(url) : undefined;

@@ -1,0 +1,2 @@
+-- Forget a dead letter (after it was revived).
+DELETE FROM dead_jobs WHERE id = @id

@@ -1,0 +1,68 @@
+/**
+ * A CleverTap endpoint that refuses a body (4xx) gets it dead-lettered with its answer, never
+ * silently dropped; `wabridge callbacks dead-letters` shows it and `… replay` sends it again.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listDeadLetters, replayDeadLetters } from '../src/cli/callbacks.js';
+import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway | undefined;
+let receiver: Server | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+  gateway = receiver = undefined;
+  delete process.env['WABRIDGE_CONFIG'];
+});
+
+describe('dead-lettered callbacks', () => {
+  it('keeps a refused delivery report with the answer, lists it, and replays it', async () => {
+    let refuse = true;
+    const accepted: unknown[] = [];
+    receiver = createServer((request, response) => {
+      let raw = '';
+      request.on('data', (chunk) => (raw += chunk));
+      request.on('end', () => {
+        if (refuse) return void response.writeHead(422, { 'content-type': 'application/json' }).end('{"error":"unknown msgId"}');
+        accepted.push(JSON.parse(raw));
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+    const address = receiver.address();
+    const dlrUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/dlr?token=secret`;
+
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-dead-'));
+    const raw = {
+      store: { path: path.join(dataDir, 'wabridge.db') },
+      accounts: [{ id: 'sandbox', wabaNumber: '919888888888', clevertap: { auth: { kind: 'bearer', token: 'ct' }, deliveryReportUrl: dlrUrl } }],
+    };
+    gateway = await startTestGateway(raw, { dataDir });
+    const send = { ...fixture('clevertap/requests/freeform-text.json'), msgId: 'dead|1', to: '919955500001' };
+    expect((await gateway.post('/v1/clevertap/sandbox/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
+
+    process.env['WABRIDGE_CONFIG'] = path.join(dataDir, 'config.json');
+    writeFileSync(process.env['WABRIDGE_CONFIG'], JSON.stringify(raw));
+    const lines: string[] = [];
+    await eventually(async () => {
+      lines.length = 0;
+      await listDeadLetters({ limit: 10, json: true }, (line) => lines.push(line));
+      const rows = JSON.parse(lines.join('\n')) as Array<{ kind: string; reason: string }>;
+      return rows.length >= 3 ? rows : undefined; // sent, delivered, read
+    }, 'the refused reports to be dead-lettered');
+    const rows = JSON.parse(lines.join('\n')) as Array<{ kind: string; msgId: string; url: string; reason: string }>;
+    expect(rows[0]).toMatchObject({ kind: 'dlr', msgId: 'dead|1', reason: 'HTTP 422: {"error":"unknown msgId"}' });
+    expect(rows[0]!.url).not.toContain('secret');
+
+    refuse = false;
+    const replayed = await replayDeadLetters([], { all: true }, () => {});
+    expect(replayed).toBe(rows.length);
+    await eventually(() => accepted.length > 0, 'the replayed reports to arrive');
+    const statuses = (accepted as Array<{ statuses: Array<{ msgId: string; status: string }> }>).flatMap((body) => body.statuses.map((status) => status.status));
+    expect(statuses).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
+  }, 20_000);
+});
