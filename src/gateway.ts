@@ -118,6 +118,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       logger,
       accountIds: accounts.map((account) => account.id),
       maxAgeMs: config.callbacks.maxAgeMs,
+      publicTargetsOnly: (accountId) => !accountById.get(accountId)?.clevertap.allowPrivateTargets,
       headersFor: (accountId, kind) => {
         const upload = kind === 'profile' ? accountById.get(accountId)?.clevertap.upload : undefined;
         return upload ? { 'X-CleverTap-Account-Id': upload.accountId, 'X-CleverTap-Passcode': upload.passcode } : undefined;
@@ -246,7 +247,7 @@ function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
       {
         id: SANDBOX_ACCOUNT_ID,
         wabaNumber: SANDBOX_WABA_NUMBER,
-        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'] },
+        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'], allowPrivateCallbackTargets: true },
         whatsapp: { messagesPerSecond: 80, maxInFlight: 64 },
       },
     ],

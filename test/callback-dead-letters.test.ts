@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listDeadLetters, replayDeadLetters } from '../src/cli/callbacks.js';
+import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway | undefined;
 let receiver: Server | undefined;
+let simulator: MetaSimulator | undefined;
 afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
   await gateway?.stop();
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   gateway = receiver = undefined;
@@ -64,5 +68,47 @@ describe('dead-lettered callbacks', () => {
     await eventually(() => accepted.length > 0, 'the replayed reports to arrive');
     const statuses = (accepted as Array<{ statuses: Array<{ msgId: string; status: string }> }>).flatMap((body) => body.statuses.map((status) => status.status));
     expect(statuses).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
+  }, 20_000);
+
+  it.each([
+    [false, 'dead-lettered as refused'],
+    [true, 'delivered'],
+  ])('production mode: a callback URL on a private address (allowPrivateCallbackTargets=%s) is %s', async (allowPrivate) => {
+    const received: unknown[] = [];
+    receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        received.push(request.url);
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+    const address = receiver.address();
+    const dlrUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/dlr`;
+    simulator = await startMetaSimulator({ accessToken: 'tok', appSecret: 'sec', phoneNumbers: [{ phoneNumberId: '105000000000001', displayPhoneNumber: '919888888888', wabaId: '205000000000001' }] });
+    gateway = await startTestGateway({
+      mode: 'production',
+      accounts: [
+        {
+          id: 'prod',
+          wabaNumber: '919888888888',
+          clevertap: { auth: { kind: 'bearer', token: 'ct' }, deliveryReportUrl: dlrUrl, allowPrivateCallbackTargets: allowPrivate },
+          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '105000000000001', wabaId: '205000000000001', accessToken: 'tok', appSecret: 'sec', webhookVerifyToken: 'v' },
+        },
+      ],
+    });
+    simulator.setWebhookUrl(`${gateway.url}/v1/whatsapp/webhook`);
+    const send = { ...fixture('clevertap/requests/freeform-text.json'), msgId: `ssrf|${allowPrivate}`, to: '919955500002' };
+    expect((await gateway.post('/v1/clevertap/prod/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
+    if (allowPrivate) {
+      await eventually(() => received.length > 0, 'the callback to be delivered');
+      return;
+    }
+    const [dead] = await eventually(async () => {
+      const rows = await gateway!.queue.listDead('callbacks', 10);
+      return rows.length > 0 ? rows : undefined;
+    }, 'the callback to be refused');
+    expect(dead!.reason).toMatch(/refused: 127\.0\.0\.1 is not a public address/);
+    expect(received).toEqual([]);
   }, 20_000);
 });

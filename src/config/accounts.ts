@@ -21,6 +21,8 @@ export interface ResolvedAccount {
     languageOverrides?: Record<string, string>;
     stopKeywords: string[];
     startKeywords: string[];
+    /** Callbacks may go to loopback/private addresses (always in sandbox mode). */
+    allowPrivateTargets: boolean;
     /** Where and how to mark opted-out users in CleverTap (Upload API), when configured. */
     upload?: { url: string; accountId: string; passcode: string };
   };
@@ -49,10 +51,10 @@ export interface SandboxWiring {
 }
 
 export function resolveAccounts(config: Config, sandbox?: SandboxWiring): ResolvedAccount[] {
-  return config.accounts.map((account, index) => resolveAccount(account, index, sandbox));
+  return config.accounts.map((account, index) => resolveAccount(account, index, sandbox, config.mode === 'production'));
 }
 
-function resolveAccount(account: AccountConfig, index: number, sandbox?: SandboxWiring): ResolvedAccount {
+function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxWiring | undefined, productionMode: boolean): ResolvedAccount {
   const whatsapp = account.whatsapp;
   const simulated = Boolean(sandbox) && !whatsapp.accessToken && !whatsapp.graphBaseUrl;
   const ids = sandbox?.idsFor(index);
@@ -64,7 +66,12 @@ function resolveAccount(account: AccountConfig, index: number, sandbox?: Sandbox
   const resolved: ResolvedAccount = {
     id: account.id,
     wabaNumber: normalizePhone(account.wabaNumber)!,
-    clevertap: { auth: account.clevertap.auth as ClevertapAuth, stopKeywords: account.clevertap.stopKeywords, startKeywords: account.clevertap.startKeywords },
+    clevertap: {
+      auth: account.clevertap.auth as ClevertapAuth,
+      stopKeywords: account.clevertap.stopKeywords,
+      startKeywords: account.clevertap.startKeywords,
+      allowPrivateTargets: account.clevertap.allowPrivateCallbackTargets || !productionMode,
+    },
     whatsapp: {
       graphBaseUrl: whatsapp.graphBaseUrl ?? (simulated ? sandbox!.graphBaseUrl : DEFAULT_GRAPH_BASE_URL),
       phoneNumberId: pick(whatsapp.phoneNumberId, ids?.phoneNumberId, 'phoneNumberId'),

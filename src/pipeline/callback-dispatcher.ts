@@ -18,6 +18,7 @@ import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
 import type { CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
 import { callbackRetryDelayMs } from './callback-schedule.js';
+import { assertPublicUrl, EgressRefused, publicOnlyLookup } from './egress-guard.js';
 
 export const CALLBACK_QUEUE = 'callbacks';
 
@@ -33,6 +34,8 @@ export interface CallbackDispatcherOptions {
   leaseMs?: number;
   pollIntervalMs?: number;
   retrySchedule?: readonly number[];
+  /** Whether callbacks of this account may only go to public addresses (production mode). */
+  publicTargetsOnly?(accountId: string): boolean;
   /** Extra request headers for a callback (the Upload API's account id and passcode). */
   headersFor?(accountId: string, kind: CallbackKind): Record<string, string> | undefined;
 }
@@ -57,17 +60,21 @@ interface AccountLoop {
 type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
 
 export class CallbackDispatcher {
-  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor'>> & Pick<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor'>;
+  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>> &
+    Pick<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>;
   readonly #accounts = new Map<string, AccountLoop>();
   readonly #endpoints = new Map<string, EndpointState>();
   readonly #agent: Agent;
+  readonly #publicOnlyAgent: Agent;
   #running = false;
   #busy = new Set<Promise<void>>();
 
   constructor(options: CallbackDispatcherOptions) {
     this.#options = { payloadVersion: '0.1', maxBatch: 200, timeoutMs: 5000, leaseMs: 60_000, pollIntervalMs: 250, ...options };
     for (const accountId of options.accountIds) this.#accounts.set(accountId, { accountId, running: false, again: false });
-    this.#agent = new Agent({ connections: 16, headersTimeout: this.#options.timeoutMs, bodyTimeout: this.#options.timeoutMs, connectTimeout: this.#options.timeoutMs });
+    const agentOptions = { connections: 16, headersTimeout: this.#options.timeoutMs, bodyTimeout: this.#options.timeoutMs, connectTimeout: this.#options.timeoutMs };
+    this.#agent = new Agent(agentOptions);
+    this.#publicOnlyAgent = new Agent({ ...agentOptions, connect: { lookup: publicOnlyLookup } });
   }
 
   start(): void {
@@ -89,7 +96,7 @@ export class CallbackDispatcher {
     this.#running = false;
     for (const loop of this.#accounts.values()) clearTimeout(loop.timer);
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), this.#publicOnlyAgent.close()]);
   }
 
   #kick(loop: AccountLoop, delayMs = 0): void {
@@ -164,7 +171,8 @@ export class CallbackDispatcher {
     for (let index = 0; index < sendings.length; index++) {
       const sending = sendings[index]!;
       const first = sending.callbacks[0]!;
-      const attempt = await this.#post(url, sending.body, this.#options.headersFor?.(first.accountId, first.kind));
+      const publicOnly = this.#options.publicTargetsOnly?.(first.accountId) ?? false;
+      const attempt = await this.#post(url, sending.body, publicOnly, this.#options.headersFor?.(first.accountId, first.kind));
       const ids = sending.callbacks.map((callback) => callback.id);
       if (attempt.ok) {
         endpoint.consecutiveFailures = 0;
@@ -194,13 +202,14 @@ export class CallbackDispatcher {
     }
   }
 
-  async #post(url: string, body: string, extraHeaders?: Record<string, string>): Promise<Attempt> {
+  async #post(url: string, body: string, publicOnly: boolean, extraHeaders?: Record<string, string>): Promise<Attempt> {
     try {
+      if (publicOnly) assertPublicUrl(url);
       const response = await request(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', ...extraHeaders },
-        dispatcher: this.#agent,
+        dispatcher: publicOnly ? this.#publicOnlyAgent : this.#agent,
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,
       });
@@ -210,7 +219,8 @@ export class CallbackDispatcher {
       const permanent = response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 408 && response.statusCode !== 429;
       return { ok: false, permanent, error };
     } catch (error) {
-      return { ok: false, permanent: false, error: (error as Error).message || String(error) };
+      const refused = error instanceof EgressRefused || (error as { cause?: unknown }).cause instanceof EgressRefused;
+      return { ok: false, permanent: refused, error: (error as Error).message || String(error) };
     }
   }
 
