@@ -132,6 +132,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       onOwed: (accountIds) => accountIds.forEach((id) => callbackDispatcher.wake(id)),
     });
 
+    const inboundLog = new SqliteInboundLog(db);
     const graphClients = accounts.map((account) => new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: account.whatsapp.maxInFlight }));
     cleanups.push(async () => { await Promise.all(graphClients.map((client) => client.close())); });
 
@@ -151,6 +152,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       maxAttempts: config.dispatcher.maxAttempts,
       maxAgeMs: config.dispatcher.maxAgeMs,
       onStateChange,
+      lastInboundAt: (accountId, recipient) => inboundLog.lastInboundAt(accountId, recipient),
     });
     const acceptor = new Acceptor({
       store,
@@ -168,7 +170,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       optOuts,
       optOutRegistry,
       store,
-      inboundLog: new SqliteInboundLog(db),
+      inboundLog,
       outbox,
       queue,
       logger,

@@ -75,4 +75,24 @@ describe('inbound messages to CleverTap', () => {
       expect(ct.rejectedBodies()).toEqual([]);
     },
   );
+
+  it('fails a free-form reply fast (1008) when the user\'s 24-hour window is known to be closed, and sends it when open', async () => {
+    const { gw, ct } = await start();
+    const writes = async (from: string, hoursAgo: number, id: string) => {
+      const body = fixture('whatsapp/webhooks/inbound-text-reply.json');
+      const value = body.entry[0].changes[0].value;
+      value.metadata.phone_number_id = gw.accounts[0]!.whatsapp.phoneNumberId;
+      Object.assign(value.messages[0], { from, id, timestamp: String(Math.floor(Date.now() / 1000 - hoursAgo * 3600)) });
+      delete value.messages[0].context;
+      await deliver(gw, JSON.stringify(body));
+    };
+    await writes('919933300001', 25, 'wamid.old');
+    await writes('919933300002', 1, 'wamid.recent');
+    const reply = (to: string, i: number) => ({ ...fixture('clevertap/requests/freeform-text.json'), to, msgId: `${i}|55|20241114|${i}` });
+    expect((await gw.post('/v1/clevertap/sandbox/messages', reply('919933300001', 1), { authorization: 'ct' })).json).toEqual({ status: 'success' });
+    expect((await gw.post('/v1/clevertap/sandbox/messages', reply('919933300002', 2), { authorization: 'ct' })).json).toEqual({ status: 'success' });
+    await eventually(() => ct.funnel('55').failed.total === 1 && ct.funnel('55').sent === 1, 'one failure and one send');
+    expect(ct.funnel('55').failed.byCode).toEqual({ '1008': 1 });
+    expect(gw.simulator!.accepted().map((send) => send.waId)).toEqual(['919933300002']);
+  });
 });

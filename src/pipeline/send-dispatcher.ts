@@ -48,6 +48,11 @@ export interface SendDispatcherOptions {
   maxAgeMs: number;
   /** Runs in the commit of every state change the dispatcher makes (a failure owes a report). */
   onStateChange?: StateChangeHook;
+  /**
+   * When the recipient last wrote to the account, if known. Free-form messages are allowed only in
+   * the 24 hours after it (Meta fails them later with 131047 otherwise).
+   */
+  lastInboundAt?(accountId: string, recipient: string): Promise<number | undefined>;
   /** How often an idle lane looks for due retries. */
   pollIntervalMs?: number;
 }
@@ -69,6 +74,8 @@ interface Lane extends SendLaneConfig {
   timer?: NodeJS.Timeout;
   timerAt: number;
 }
+
+const CUSTOMER_WINDOW_MS = 24 * 3_600_000;
 
 /** Reserving more than this at once would hold leases on work that cannot start yet. */
 const MAX_RESERVE = 200;
@@ -220,6 +227,21 @@ export class SendDispatcher {
     if (now - message.acceptedAt > this.#options.maxAgeMs) {
       await this.#fail(message, job, { reason: 'other', title: 'Expired before it could be sent', detail: job.lastError });
       return;
+    }
+
+    if (message.content.kind !== 'template' && this.#options.lastInboundAt) {
+      // Only a window known to be closed fails fast: with no history (a user who wrote before
+      // this gateway existed, or through an ad) Meta decides.
+      const last = await this.#options.lastInboundAt(message.accountId, message.to);
+      if (last !== undefined && now - last > CUSTOMER_WINDOW_MS) {
+        lane.bucket.giveBack(1);
+        await this.#fail(message, job, {
+          reason: 'outside_window',
+          title: 'Outside the 24-hour customer service window',
+          detail: `the user last wrote ${Math.round((now - last) / 3_600_000)} h ago; send a template`,
+        });
+        return;
+      }
     }
 
     const outcome = await lane.sender.sendMessage(lane.phoneNumberId, toGraphSendBody(message));

@@ -18,4 +18,6 @@ export interface InboundLog {
    * for a first sighting (to owe CleverTap the message). Resolves to whether it was new.
    */
   record(entry: InboundRecord, onNew: (tx: TransactionHandle) => void): Promise<boolean>;
+  /** Epoch ms of the user's latest message to the account, if the gateway has seen one. */
+  lastInboundAt(accountId: string, sender: string): Promise<number | undefined>;
 }

@@ -12,11 +12,18 @@ export class SqliteInboundLog implements InboundLog {
   readonly #tx: TransactionHandle & { db: SqliteDatabase };
   readonly #writes: WriteBatcher;
   readonly #insert;
+  readonly #last;
 
   constructor(db: SqliteDatabase) {
     this.#tx = { kind: 'sqlite', db };
     this.#writes = writeBatcherFor(db);
     this.#insert = db.prepare(loadSql(import.meta.url, 'insert-inbound'));
+    this.#last = db.prepare(loadSql(import.meta.url, 'last-inbound')).pluck();
+  }
+
+  async lastInboundAt(accountId: string, sender: string): Promise<number | undefined> {
+    const last = this.#last.get(accountId, sender) as number | bigint | null;
+    return last === null || last === undefined ? undefined : Number(last);
   }
 
   async record(entry: InboundRecord, onNew: (tx: TransactionHandle) => void): Promise<boolean> {
