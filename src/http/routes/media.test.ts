@@ -16,6 +16,8 @@ import { mediaRoutes } from './media.js';
 const TOKEN = 'EAAG-media-route-token-0123456789';
 const SIGNING_SECRET = 'route-test-signing-secret-0123';
 const TTL_MS = 60_000;
+/** Meta URL lifetime at the second simulator: long enough for a loaded machine, short enough to wait out. */
+const SHORT_URL_TTL_MS = 1000;
 
 let sim: MetaSimulator;
 let shortSim: MetaSimulator;
@@ -39,7 +41,7 @@ function signedUrl(accountId: string, mediaId: string): string {
 beforeAll(async () => {
   const simOptions = { accessToken: TOKEN, appSecret: 'app-secret', phoneNumbers: [{ phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881', wabaId: '102290129340398' }] };
   sim = await startMetaSimulator(simOptions);
-  shortSim = await startMetaSimulator({ ...simOptions, mediaUrlTtlMs: 100 });
+  shortSim = await startMetaSimulator({ ...simOptions, mediaUrlTtlMs: SHORT_URL_TTL_MS });
   clients['acme'] = new MediaClient({ graphBaseUrl: sim.graphBaseUrl, accessToken: TOKEN });
   clients['short'] = new MediaClient({ graphBaseUrl: shortSim.graphBaseUrl, accessToken: TOKEN });
   clients['revoked'] = new MediaClient({ graphBaseUrl: sim.graphBaseUrl, accessToken: 'EAAG-revoked-token-000000' });
@@ -73,6 +75,15 @@ describe('GET /v1/media/:mediaId', () => {
     expect(response.headers.get('cache-control')).toBe('private, max-age=300');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('answers HEAD with the headers only', async () => {
+    const id = sim.addInboundMedia(randomBytes(2 * 1024 * 1024), 'application/pdf');
+    const response = await fetch(signedUrl('acme', id), { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-length')).toBe(String(2 * 1024 * 1024));
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('answers 403 "expired" once the signed URL has expired', async () => {
@@ -138,12 +149,13 @@ describe('GET /v1/media/:mediaId', () => {
     const id = shortSim.addInboundMedia(bytes, 'video/mp4');
     const url = signedUrl('short', id);
     expect((await fetch(url)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const refreshedBefore = clients['short']!.stats.refreshed;
+    await new Promise((resolve) => setTimeout(resolve, SHORT_URL_TTL_MS + 100));
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
-    expect(clients['short']!.stats.refreshed).toBe(1);
+    expect(clients['short']!.stats.refreshed - refreshedBefore).toBe(1);
   });
 
   it('streams a large file intact, holding only stream buffers while the reader is paused', async () => {

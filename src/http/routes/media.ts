@@ -17,33 +17,43 @@ export interface MediaRoutesOptions {
 }
 
 export const mediaRoutes: FastifyPluginAsync<MediaRoutesOptions> = async (app, { signer, mediaClientFor, logger }) => {
-  app.get<{ Params: { mediaId: string }; Querystring: Record<string, unknown> }>('/v1/media/:mediaId', async (request, reply) => {
-    const { mediaId } = request.params;
-    const verdict = signer.verify(singleValues(request.query), mediaId);
-    if (!verdict.ok) return problem(reply, 403, verdict.reason);
+  app.route<{ Params: { mediaId: string }; Querystring: Record<string, unknown> }>({
+    // HEAD is routed explicitly: fastify's automatic HEAD route would drain the whole download.
+    method: ['GET', 'HEAD'],
+    url: '/v1/media/:mediaId',
+    handler: async (request, reply) => {
+      const { mediaId } = request.params;
+      const verdict = signer.verify(singleValues(request.query), mediaId);
+      if (!verdict.ok) return problem(reply, 403, verdict.reason);
 
-    const client = mediaClientFor(verdict.accountId);
-    if (!client) return problem(reply, 404, `account ${verdict.accountId} is not configured`);
+      const client = mediaClientFor(verdict.accountId);
+      if (!client) return problem(reply, 404, `account ${verdict.accountId} is not configured`);
 
-    const result = await client.download(mediaId);
-    if (result.kind !== 'ok') {
-      if (result.kind === 'not-found') return problem(reply, 404, 'Meta no longer has this media (inbound media is kept for 7 days)');
-      (logger ?? request.log).warn({ accountId: verdict.accountId, mediaId, status: result.status, detail: result.detail }, 'media download failed');
-      return problem(reply, 502, result.detail);
-    }
+      const result = await client.download(mediaId);
+      if (result.kind !== 'ok') {
+        if (result.kind === 'not-found') return problem(reply, 404, 'Meta no longer has this media (inbound media is kept for 7 days)');
+        (logger ?? request.log).warn({ accountId: verdict.accountId, mediaId, status: result.status, detail: result.detail }, 'media download failed');
+        return problem(reply, 502, result.detail);
+      }
 
-    reply
-      .header('content-type', result.mimeType)
-      // The bytes behind a media id never change; `private` keeps shared caches from holding a
-      // customer's file, and 5 minutes spares Meta repeated fetches from one viewer.
-      .header('cache-control', 'private, max-age=300')
-      // Customer-supplied bytes served from the gateway's origin (where the admin console lives):
-      // no MIME sniffing and no script execution, even for a "text/html" document.
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox");
-    if (result.contentLength !== undefined) reply.header('content-length', result.contentLength);
-    // fastify pipes the stream and destroys it if the client goes away, which aborts the download.
-    return reply.send(result.body);
+      reply
+        .header('content-type', result.mimeType)
+        // The bytes behind a media id never change; `private` keeps shared caches from holding a
+        // customer's file, and 5 minutes spares Meta repeated fetches from one viewer.
+        .header('cache-control', 'private, max-age=300')
+        // Customer-supplied bytes served from the gateway's origin (where the admin console lives):
+        // no MIME sniffing and no script execution, even for a "text/html" document.
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox");
+      if (result.contentLength !== undefined) reply.header('content-length', result.contentLength);
+      if (request.method === 'HEAD') {
+        // Headers only: stop the download rather than fetch the whole file for nothing.
+        result.body.destroy();
+        return reply.send();
+      }
+      // fastify pipes the stream and destroys it if the client goes away, which aborts the download.
+      return reply.send(result.body);
+    },
   });
 };
 
