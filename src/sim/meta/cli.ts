@@ -4,7 +4,7 @@
  * so a gateway on the same machine can be pointed at it with no Meta account.
  */
 import { parseArgs } from 'node:util';
-import { startMetaSimulator, type MetaSimulator } from './index.js';
+import { startMetaSimulator, type ChaosOptions, type MetaSimulator } from './index.js';
 
 export const CLI_DEFAULTS = {
   port: 4010,
@@ -32,6 +32,7 @@ Runs a local Meta WhatsApp Cloud API simulator.
   --mps <n>                   messages per second for the number (default ${CLI_DEFAULTS.mps})
   --http-status-mode <mode>   observed (default) or documented
   --no-pair-limit             disable the 131056 pair rate limit
+  --chaos <json>              chaos knobs, e.g. '{"duplicateRate":0.1,"seed":7}' (settable later: PUT /_sim/chaos)
   -h, --help                  show this help
 `;
 
@@ -61,6 +62,7 @@ export async function runMetaSimulatorCli(
       mps: { type: 'string' },
       'http-status-mode': { type: 'string' },
       'no-pair-limit': { type: 'boolean' },
+      chaos: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +81,7 @@ export async function runMetaSimulatorCli(
     messagesPerSecond: mps,
   };
   const accessToken = values['access-token'] ?? CLI_DEFAULTS.accessToken;
+  const chaos = values.chaos === undefined ? undefined : chaosOption(values.chaos);
   const sim = await startMetaSimulator({
     host: values.host ?? CLI_DEFAULTS.host,
     port,
@@ -88,6 +91,7 @@ export async function runMetaSimulatorCli(
     httpStatusMode: mode,
     pairRateLimit: !values['no-pair-limit'],
     ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
+    ...(chaos ? { chaos } : {}),
   });
 
   io.out(`Meta Cloud API simulator listening on ${sim.url}`);
@@ -106,6 +110,17 @@ export async function runMetaSimulatorCli(
     process.once('SIGTERM', stop);
   }
   return sim;
+}
+
+function chaosOption(raw: string): ChaosOptions {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('--chaos must be a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--chaos must be a JSON object');
+  return parsed as ChaosOptions;
 }
 
 function intOption(raw: string | undefined, fallback: number, name: string): number {
