@@ -27,6 +27,8 @@ import { openSqlite } from './store/sqlite/open-sqlite.js';
 import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
 import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
 import { GraphClient } from './whatsapp/graph-client.js';
+import { MediaClient } from './whatsapp/media-client.js';
+import { createMediaUrlSigner, type MediaUrlSigner } from './http/media-url-signer.js';
 import type { MessageStore } from './store/message-store.js';
 import type { JobQueue } from './queue/job-queue.js';
 
@@ -53,6 +55,7 @@ export interface SandboxSecrets {
   accessToken: string;
   appSecret: string;
   webhookVerifyToken: string;
+  mediaSigningSecret: string;
 }
 
 export interface StartGatewayOptions {
@@ -133,6 +136,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     });
 
     const inboundLog = new SqliteInboundLog(db);
+    const mediaClients = new Map(accounts.map((account) => [account.id, new MediaClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken })]));
+    cleanups.push(async () => { await Promise.all([...mediaClients.values()].map((client) => client.close())); });
+    const mediaSecret = config.server.mediaSigningSecret ?? sandboxSecrets?.mediaSigningSecret;
+    // The base URL is known before listening only when configured; the sandbox's comes from listen().
+    let mediaBaseUrl = config.server.publicBaseUrl;
+    const mediaSigner = () => createMediaUrlSigner({ secret: mediaSecret!, publicBaseUrl: mediaBaseUrl!, ttlMs: config.server.mediaUrlTtlMs });
+    let signer: MediaUrlSigner | undefined;
+    if (!mediaSecret) logger.warn('server.mediaSigningSecret is not set: inbound media reaches CleverTap as a text note instead of a link');
+    else if (!mediaBaseUrl && config.mode === 'production') logger.warn('server.publicBaseUrl is not set: inbound media reaches CleverTap as a text note instead of a link');
     const graphClients = accounts.map((account) => new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: account.whatsapp.maxInFlight }));
     cleanups.push(async () => { await Promise.all(graphClients.map((client) => client.close())); });
 
@@ -175,6 +187,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       queue,
       logger,
       onOwed: (accountId) => callbackDispatcher.wake(accountId),
+      // Inbound webhooks arrive only after listen(), when the signer exists.
+      ...(mediaSecret && (mediaBaseUrl || config.mode === 'sandbox') ? { mediaUrlFor: (accountId: string, mediaId: string) => signer!.urlFor(accountId, mediaId) } : {}),
     });
 
     let ready = false;
@@ -188,6 +202,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       health: { ready: () => ready },
+      ...(mediaSecret
+        ? {
+            media: {
+              // Verification does not depend on the base URL, so a placeholder serves until listen().
+              signer: createMediaUrlSigner({ secret: mediaSecret, publicBaseUrl: mediaBaseUrl ?? 'http://localhost', ttlMs: config.server.mediaUrlTtlMs }),
+              mediaClientFor: (accountId: string) => mediaClients.get(accountId),
+            },
+          }
+        : {}),
       admin: {
         stats: async () => ({
           accepted: acceptor.stats,
@@ -211,6 +234,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     simulator?.setWebhookUrl(`${url}${WEBHOOK_PATH}`);
+    mediaBaseUrl ??= config.mode === 'sandbox' ? url : undefined;
+    if (mediaSecret && mediaBaseUrl) signer = mediaSigner();
     dispatcher.start();
     callbackDispatcher.start();
     ready = true;
@@ -231,6 +256,7 @@ const REDACTED_PATHS = [
   'config.accounts[*].whatsapp.accessToken',
   'config.accounts[*].whatsapp.appSecret',
   'config.accounts[*].whatsapp.webhookVerifyToken',
+  'config.server.mediaSigningSecret',
   'req.headers.authorization',
   '*.accessToken',
   '*.appSecret',
@@ -259,10 +285,12 @@ function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
 /** Sandbox credentials are made once and kept with the data, so the header pasted into CleverTap keeps working. */
 function loadSandboxSecrets(dataDir: string): SandboxSecrets {
   const file = path.join(dataDir, 'sandbox-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxSecrets;
   const secret = () => randomBytes(18).toString('base64url');
-  const secrets: SandboxSecrets = { clevertapToken: `wb_${secret()}`, accessToken: secret(), appSecret: secret(), webhookVerifyToken: secret() };
-  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  const fresh: SandboxSecrets = { clevertapToken: `wb_${secret()}`, accessToken: secret(), appSecret: secret(), webhookVerifyToken: secret(), mediaSigningSecret: secret() };
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxSecrets>) : {};
+  // Secrets added in later versions are filled in; existing ones never change.
+  const secrets = { ...fresh, ...kept } as SandboxSecrets;
+  if (Object.keys(kept).length !== Object.keys(secrets).length) writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
 }
 

@@ -95,4 +95,20 @@ describe('inbound messages to CleverTap', () => {
     expect(ct.funnel('55').failed.byCode).toEqual({ '1008': 1 });
     expect(gw.simulator!.accepted().map((send) => send.waId)).toEqual(['919933300002']);
   });
+
+  it('gives CleverTap a signed gateway link to inbound media, which streams the file from Meta', async () => {
+    const { gw, ct } = await start();
+    const bytes = Buffer.from('%PDF-1.4 hello from the user');
+    const { mediaId } = await gw.simulator!.injectInbound({ from: '919922200001', type: 'document', media: { bytes, mimeType: 'application/pdf', filename: 'invoice.pdf' } });
+    const [received] = await eventually(() => (ct.inboundMessages().length > 0 ? ct.inboundMessages() : undefined), 'the document');
+    const body = received!.body as { type: string; file: { mediaURL: string; mimeType: string } };
+    expect(body.type).toBe('file');
+    expect(body.file.mediaURL).toContain(`/v1/media/${mediaId}?`);
+    const response = await fetch(body.file.mediaURL);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
+    const tampered = await fetch(body.file.mediaURL.replace(/s=[^&]+/, 's=AAAA'));
+    expect(tampered.status).toBe(403);
+  });
 });

@@ -102,6 +102,15 @@ export const ConfigSchema = Type.Object(
         publicBaseUrl: Type.Optional(
           Type.String({ pattern: HTTP_URL, env: 'PUBLIC_BASE_URL', description: 'how CleverTap and Meta reach this gateway' }),
         ),
+        mediaSigningSecret: Type.Optional(
+          Type.String({
+            minLength: 16,
+            secret: true,
+            env: 'MEDIA_SIGNING_SECRET',
+            description: 'HMAC key for the inbound media URLs given to CleverTap; changing it invalidates URLs already sent (generated in sandbox mode)',
+          }),
+        ),
+        mediaUrlTtlMs: Type.Integer({ minimum: 60_000, default: 7 * 24 * 3600_000, description: 'how long a media URL given to CleverTap works (Meta keeps inbound media 7 days)' }),
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
         backlog: Type.Integer({ minimum: 128, default: 4096, description: 'listen backlog; CleverTap opens 1,500 connections at once' }),
         shedLoadAtLagMs: Type.Integer({

@@ -16,6 +16,7 @@ import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
 import { problem } from './problem.js';
+import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { LoadShedder } from './load-shedder.js';
 
 export interface AppDependencies {
@@ -30,6 +31,8 @@ export interface AppDependencies {
   health: HealthSource;
   admin: AdminSource;
   adminToken?: string;
+  /** The inbound media proxy; absent when media URLs cannot be signed or reached. */
+  media?: MediaRoutesOptions;
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -67,6 +70,7 @@ export function buildApp(deps: AppDependencies) {
   app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder, optOuts: deps.optOutRegistry });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
+  if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   return app;
 }

@@ -35,6 +35,8 @@ export interface InboundIngestOptions {
   logger: Logger;
   optOuts: OptOutStore;
   optOutRegistry: OptOutRegistry;
+  /** A URL CleverTap can fetch an inbound media file from (the gateway's signed media proxy). */
+  mediaUrlFor?(accountId: string, mediaId: string): string;
   /** Wakes the callback dispatcher once the message's callback is committed. */
   onOwed(accountId: string): void;
 }
@@ -59,6 +61,7 @@ export class InboundIngest {
       wabaNumber: account.wabaNumber,
       ...(original ? { contextMsgId: original.msgId } : {}),
       ...buttonOverride(message, original),
+      ...(this.#options.mediaUrlFor ? { mediaUrl: (mediaId: string) => this.#options.mediaUrlFor!(account.id, mediaId) } : {}),
     });
     let outcome = 'duplicate' as InboundOutcome;
     const keyword = matchKeyword(message.content, account.stopKeywords, account.startKeywords);
