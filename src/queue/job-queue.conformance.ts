@@ -77,6 +77,15 @@ export function runJobQueueConformance(fixture: JobQueueFixture): void {
       expect(again).toMatchObject({ ref: 'm1', attempts: 1, previousAttemptUnsettled: false });
     });
 
+    it('puts expired leases back ahead of work that arrived while they were leased', async () => {
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'first', runAt: T0 }]);
+      await queue.reserve(Q, { partitionKey: 'a', limit: 1, leaseMs: 60_000, now: T0 });
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'second', runAt: T0 + 10 }]);
+      await queue.expireLeases(T0 + 20);
+      const jobs = await queue.reserve(Q, { partitionKey: 'a', limit: 5, leaseMs: 1000, now: T0 + 30 });
+      expect(jobs.map((job) => job.ref)).toEqual(['first', 'second']);
+    });
+
     it('expires leases at once (a restart after a crash)', async () => {
       await queue.enqueue([
         { queue: Q, partitionKey: 'a', ref: 'm1', runAt: T0 },

@@ -85,6 +85,8 @@ describe('status order', () => {
     [['sent', 'read', 'delivered'], 'delivered after read'],
     [['failed', 'delivered'], 'delivered after failed'],
     [['sent', 'read', 'failed'], 'failed after read'],
+    // A redelivered batch after a crash: first arrivals are in order, repeats are ignored.
+    [['sent', 'delivered', 'read', 'sent', 'delivered'], undefined],
   ])('%j → %s', (sequence, problem) => {
     expect(orderProblem(sequence)).toBe(problem);
   });

@@ -106,8 +106,14 @@ export function orderProblem(sequence: readonly string[]): string | undefined {
   let highest = 0;
   let highestName = '';
   let failed = false;
+  const seen = new Set<string>();
   for (const status of sequence) {
     if (status === 'clicked') continue;
+    // A status received again is a redelivery (callbacks are at-least-once, e.g. after the
+    // sender crashed between CleverTap's 2xx and recording it): CleverTap already counted it, so
+    // only first arrivals must come in order.
+    if (seen.has(status)) continue;
+    seen.add(status);
     if (status === 'failed') {
       if (!failed && highestName === 'read') return 'failed after read';
       failed = true;
