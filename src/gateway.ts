@@ -18,6 +18,8 @@ import { StatusIngest } from './pipeline/status-ingest.js';
 import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
 import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
 import { InboundIngest } from './pipeline/inbound-ingest.js';
+import { ClickReporter } from './pipeline/click-reports.js';
+import { SqliteClickLinkStore } from './store/sqlite/sqlite-click-link-store.js';
 import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
 import { SqliteOptOutStore } from './store/sqlite/sqlite-opt-out-store.js';
 import { OptOutRegistry } from './pipeline/opt-outs.js';
@@ -166,9 +168,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       onStateChange,
       lastInboundAt: (accountId, recipient) => inboundLog.lastInboundAt(accountId, recipient),
     });
+    const clickLinks = new SqliteClickLinkStore(db);
     const acceptor = new Acceptor({
       store,
       queue,
+      onInserted: (tx, message, extras) => {
+        for (const link of extras?.clickLinks ?? []) {
+          clickLinks.addWithin(tx, { ...link, accountId: message.accountId, messageId: message.id, msgId: message.msgId, createdAt: message.acceptedAt });
+        }
+      },
       maxPending: config.server.maxPendingAccepts,
       onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
     });
@@ -191,6 +199,16 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       ...(mediaSecret && (mediaBaseUrl || config.mode === 'sandbox') ? { mediaUrlFor: (accountId: string, mediaId: string) => signer!.urlFor(accountId, mediaId) } : {}),
     });
 
+    const clickReporter = new ClickReporter({
+      links: clickLinks,
+      store,
+      outbox,
+      queue,
+      deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
+      onOwed: (accountId) => callbackDispatcher.wake(accountId),
+    });
+    let listenUrl = '';
+
     let ready = false;
     const app = buildApp({
       accounts,
@@ -202,6 +220,13 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       health: { ready: () => ready },
+      clicks: {
+        reporter: clickReporter,
+        shortUrlFor: (accountId, code) => {
+          const base = accountById.get(accountId)?.clevertap.clickTracking.baseUrl ?? config.server.publicBaseUrl ?? listenUrl;
+          return `${base.replace(/\/$/, '')}/c/${code}`;
+        },
+      },
       ...(mediaSecret
         ? {
             media: {
@@ -234,6 +259,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
     simulator?.setWebhookUrl(`${url}${WEBHOOK_PATH}`);
+    listenUrl = url;
     mediaBaseUrl ??= config.mode === 'sandbox' ? url : undefined;
     if (mediaSecret && mediaBaseUrl) signer = mediaSigner();
     dispatcher.start();
@@ -275,7 +301,7 @@ function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
       {
         id: SANDBOX_ACCOUNT_ID,
         wabaNumber: SANDBOX_WABA_NUMBER,
-        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'], allowPrivateCallbackTargets: true },
+        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'], allowPrivateCallbackTargets: true, clickTracking: { enabled: false } },
         whatsapp: { messagesPerSecond: 80, maxInFlight: 64 },
       },
     ],

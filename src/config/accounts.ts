@@ -21,6 +21,8 @@ export interface ResolvedAccount {
     languageOverrides?: Record<string, string>;
     stopKeywords: string[];
     startKeywords: string[];
+    /** Click tracking: on, and the base of the short links (when configured apart from the gateway's). */
+    clickTracking: { enabled: boolean; baseUrl?: string };
     /** Callbacks may go to loopback/private addresses (always in sandbox mode). */
     allowPrivateTargets: boolean;
     /** Where and how to mark opted-out users in CleverTap (Upload API), when configured. */
@@ -71,6 +73,7 @@ function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxW
       stopKeywords: account.clevertap.stopKeywords,
       startKeywords: account.clevertap.startKeywords,
       allowPrivateTargets: account.clevertap.allowPrivateCallbackTargets || !productionMode,
+      clickTracking: { ...account.clevertap.clickTracking },
     },
     whatsapp: {
       graphBaseUrl: whatsapp.graphBaseUrl ?? (simulated ? sandbox!.graphBaseUrl : DEFAULT_GRAPH_BASE_URL),

@@ -61,6 +61,15 @@ export const AccountSchema = Type.Object(
         accountId: Type.Optional(Type.String({ minLength: 1, description: 'CleverTap project id, to set MSG-whatsapp=false on opt-out through the Upload API' })),
         passcode: Type.Optional(Type.String({ minLength: 1, secret: true, description: 'CleverTap project passcode for the Upload API' })),
         region: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$', description: 'CleverTap region, e.g. in1, us1, eu1, sg1' })),
+        clickTracking: Type.Object(
+          {
+            enabled: Type.Boolean({ default: false, description: 'track taps on URL buttons whose parameter CleverTap sends as a whole URL' }),
+            baseUrl: Type.Optional(
+              Type.String({ pattern: HTTP_URL, description: 'the click-tracking domain the templates use (https://t.example.com); default server.publicBaseUrl' }),
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
         allowPrivateCallbackTargets: Type.Boolean({
           default: false,
           description: 'production mode refuses callback and media targets on loopback, private or link-local addresses unless this is true',

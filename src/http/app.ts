@@ -17,6 +17,7 @@ import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
 import { problem } from './problem.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
+import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { LoadShedder } from './load-shedder.js';
 
 export interface AppDependencies {
@@ -33,6 +34,7 @@ export interface AppDependencies {
   adminToken?: string;
   /** The inbound media proxy; absent when media URLs cannot be signed or reached. */
   media?: MediaRoutesOptions;
+  clicks: ClickRoutesOptions;
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -71,6 +73,7 @@ export function buildApp(deps: AppDependencies) {
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
   if (deps.media) app.register(mediaRoutes, deps.media);
+  app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   return app;
 }

@@ -7,7 +7,8 @@
  * without the work that will send it.
  */
 import type { OutboundMessage } from '../domain/message.js';
-import type { AcceptResult, MessageStore } from '../store/message-store.js';
+import type { AcceptResult, MessageStore, TransactionHandle } from '../store/message-store.js';
+import type { TrackedLink } from './click-tracking.js';
 import type { JobQueue } from '../queue/job-queue.js';
 
 export const SEND_QUEUE = 'send';
@@ -17,8 +18,14 @@ export class OverloadedError extends Error {
   override name = 'OverloadedError';
 }
 
+/** What else a new message's commit must carry. */
+export interface AcceptExtras {
+  clickLinks?: readonly TrackedLink[];
+}
+
 interface Pending {
   message: OutboundMessage;
+  extras?: AcceptExtras;
   resolve(result: AcceptResult): void;
   reject(error: unknown): void;
 }
@@ -30,12 +37,14 @@ export interface AcceptorOptions {
   maxPending: number;
   /** Largest batch committed at once; bigger bursts take several turns. */
   maxBatch?: number;
+  /** Runs in the commit of each new message, with its extras (stores click-tracking links). */
+  onInserted?(tx: TransactionHandle, message: OutboundMessage, extras: AcceptExtras | undefined): void;
   /** Called after each commit that stored new messages (wakes the dispatcher). */
   onCommitted?(accountIds: ReadonlySet<string>): void;
 }
 
 export class Acceptor {
-  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted'>> & Pick<AcceptorOptions, 'onCommitted'>;
+  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted' | 'onInserted'>> & Pick<AcceptorOptions, 'onCommitted' | 'onInserted'>;
   #pending: Pending[] = [];
   #flushScheduled = false;
   #committing = false;
@@ -53,12 +62,12 @@ export class Acceptor {
     return { ...this.#stats };
   }
 
-  accept(message: OutboundMessage): Promise<AcceptResult> {
+  accept(message: OutboundMessage, extras?: AcceptExtras): Promise<AcceptResult> {
     if (this.#pending.length >= this.#options.maxPending) {
       return Promise.reject(new OverloadedError(`${this.#pending.length} messages are waiting to be committed`));
     }
     return new Promise<AcceptResult>((resolve, reject) => {
-      this.#pending.push({ message, resolve, reject });
+      this.#pending.push(extras ? { message, extras, resolve, reject } : { message, resolve, reject });
       this.#scheduleFlush();
     });
   }
@@ -85,11 +94,13 @@ export class Acceptor {
     const batch = this.#pending.splice(0, this.#options.maxBatch);
     const { store, queue } = this.#options;
     const accounts = new Set<string>();
+    const extrasById = new Map(batch.filter((entry) => entry.extras).map((entry) => [entry.message.id, entry.extras]));
     try {
       const results = await store.acceptMessages(
         batch.map((entry) => entry.message),
         (tx, message) => {
           queue.enqueueWithin(tx, { queue: SEND_QUEUE, partitionKey: message.accountId, ref: message.id });
+          this.#options.onInserted?.(tx, message, extrasById.get(message.id));
           accounts.add(message.accountId);
         },
       );

@@ -20,7 +20,8 @@ import {
 } from '../../clevertap/index.js';
 import { newMessageId } from '../../domain/ids.js';
 import type { OutboundMessage } from '../../domain/message.js';
-import { OverloadedError, type Acceptor } from '../../pipeline/acceptor.js';
+import { OverloadedError, type AcceptExtras, type Acceptor } from '../../pipeline/acceptor.js';
+import { trackUrlButtons } from '../../pipeline/click-tracking.js';
 import { problem } from '../problem.js';
 import type { LoadShedder } from '../load-shedder.js';
 import type { OptOutRegistry } from '../../pipeline/opt-outs.js';
@@ -70,10 +71,18 @@ export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions
     }
 
     const message: OutboundMessage = { ...parsed.request, id: newMessageId(), accountId: account.id, acceptedAt: Date.now() };
+    let extras: AcceptExtras | undefined;
+    if (account.clevertap.clickTracking.enabled) {
+      const tracked = trackUrlButtons(message.content);
+      if (tracked.links.length > 0) {
+        message.content = tracked.content;
+        extras = { clickLinks: tracked.links };
+      }
+    }
     const callbacks = callbackOverridesFromHeaders(request.headers);
     if (callbacks) message.callbacks = callbacks;
     try {
-      await acceptor.accept(message);
+      await acceptor.accept(message, extras);
       return answer(SUCCESS_BODY);
     } catch (error) {
       if (error instanceof OverloadedError) return answer(TOO_MANY_REQUESTS_BODY, 429);

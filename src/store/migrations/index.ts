@@ -8,12 +8,14 @@ import * as initial from './001-initial.js';
 import * as callbacks from './002-callbacks.js';
 import * as inbound from './003-inbound.js';
 import * as optOuts from './004-opt-outs.js';
+import * as clickLinks from './005-click-links.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-callbacks': callbacks,
   '003-inbound': inbound,
   '004-opt-outs': optOuts,
+  '005-click-links': clickLinks,
 };
 
 export const migrationProvider: MigrationProvider = {
