@@ -133,7 +133,7 @@ export class CallbackDispatcher {
         for (const callback of callbacks) byUrl.set(callback.url, [...(byUrl.get(callback.url) ?? []), callback]);
         await Promise.all([...byUrl].map(([url, group]) => this.#deliverGroup(url, group, jobById)));
         const found = new Set(callbacks.map((callback) => callback.id));
-        for (const job of jobs) if (!found.has(Number(job.ref))) await this.#options.queue.deadLetter(job, 'the callback row is missing');
+        await Promise.all(jobs.filter((job) => !found.has(Number(job.ref))).map((job) => this.#options.queue.deadLetter(job, 'the callback row is missing')));
       }
     } catch (error) {
       this.#options.logger.error({ err: error, accountId: loop.accountId }, 'callback dispatcher failed; retrying');
@@ -147,14 +147,15 @@ export class CallbackDispatcher {
     const jobsOf = (callbacks: StoredCallback[]) => callbacks.map((callback) => jobById.get(callback.id)!);
 
     const expired = group.filter((callback) => now - callback.createdAt > this.#options.maxAgeMs);
-    for (const job of jobsOf(expired)) await queue.deadLetter(job, `gave up after ${Math.round(this.#options.maxAgeMs / 60_000)} min: ${endpoint.lastError ?? 'never delivered'}`);
+    const gaveUp = `gave up after ${Math.round(this.#options.maxAgeMs / 60_000)} min: ${endpoint.lastError ?? 'never delivered'}`;
+    await Promise.all(jobsOf(expired).map((job) => queue.deadLetter(job, gaveUp)));
     endpoint.deadLettered += expired.length;
     const live = group.filter((callback) => !expired.includes(callback));
     if (live.length === 0) return;
 
     if (endpoint.blockedUntil > now) {
       // Everything for a blocked URL waits with the same due time, so it leaves in id order.
-      for (const job of jobsOf(live)) await queue.retryAt(job, endpoint.blockedUntil, { error: endpoint.lastError ?? 'endpoint blocked' });
+      await Promise.all(jobsOf(live).map((job) => queue.retryAt(job, endpoint.blockedUntil, { error: endpoint.lastError ?? 'endpoint blocked' })));
       return;
     }
 
@@ -178,8 +179,8 @@ export class CallbackDispatcher {
         endpoint.consecutiveFailures = 0;
         endpoint.delivered += ids.length;
         delete endpoint.lastError;
-        await outbox.markDelivered(ids, Date.now());
-        for (const job of jobsOf(sending.callbacks)) await queue.ack(job);
+        // Issued together, so the record and every acknowledgement share one commit.
+        await Promise.all([outbox.markDelivered(ids, Date.now()), ...jobsOf(sending.callbacks).map((job) => queue.ack(job))]);
         continue;
       }
       endpoint.lastError = attempt.error;
@@ -187,7 +188,7 @@ export class CallbackDispatcher {
       if (attempt.permanent) {
         endpoint.deadLettered += ids.length;
         logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
-        for (const job of jobsOf(sending.callbacks)) await queue.deadLetter(job, attempt.error);
+        await Promise.all(jobsOf(sending.callbacks).map((job) => queue.deadLetter(job, attempt.error)));
         continue;
       }
       endpoint.consecutiveFailures++;
@@ -197,7 +198,7 @@ export class CallbackDispatcher {
         'CleverTap callback failed; will retry',
       );
       const waiting = sendings.slice(index).flatMap((rest) => rest.callbacks);
-      for (const job of jobsOf(waiting)) await queue.retryAt(job, endpoint.blockedUntil, { error: attempt.error });
+      await Promise.all(jobsOf(waiting).map((job) => queue.retryAt(job, endpoint.blockedUntil, { error: attempt.error })));
       return;
     }
   }
