@@ -63,6 +63,8 @@ interface Settings {
   fixedRateTool: LoadToolName;
   gateway: 'real' | 'stand-in' | 'none';
   settleMaxSeconds: number;
+  /** The sending number's throughput: 80 is Meta's default tier, 1,000 the upgraded one. */
+  messagesPerSecond: number;
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -80,6 +82,7 @@ function parseSettings(argv: string[]): Settings {
       'rate-tool': { type: 'string', default: 'paced' },
       gateway: { type: 'string', default: 'real' },
       'settle-max': { type: 'string', default: '30' },
+      mps: { type: 'string', default: '1000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -118,6 +121,7 @@ function parseSettings(argv: string[]): Settings {
     fixedRateTool,
     gateway,
     settleMaxSeconds: positive('settle-max', values['settle-max'], 30),
+    messagesPerSecond: Math.max(1, Math.round(positive('mps', values.mps, 1000))),
   };
 }
 
@@ -165,7 +169,7 @@ async function startBareServer(name: string, runDir: string): Promise<{ service:
 /** Meta's stand-in, in its own process on the load core: the real Graph API is remote, so its cost is not the gateway's. */
 const SIM = { accessToken: 'bench-graph-token', appSecret: 'bench-app-secret', phoneNumberId: '100000000000777', wabaId: '200000000000777' };
 
-async function startMetaSimulatorProcess(runDir: string, wabaNumber: string, webhookUrl: string): Promise<{ service: Service; graphBaseUrl: string }> {
+async function startMetaSimulatorProcess(runDir: string, wabaNumber: string, webhookUrl: string, messagesPerSecond: number): Promise<{ service: Service; graphBaseUrl: string }> {
   const port = await findFreePort();
   const service = startService({
     name: 'meta-simulator',
@@ -174,7 +178,7 @@ async function startMetaSimulatorProcess(runDir: string, wabaNumber: string, web
       process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'sim', 'meta',
       '--port', String(port), '--access-token', SIM.accessToken, '--app-secret', SIM.appSecret,
       '--phone-number-id', SIM.phoneNumberId, '--waba-id', SIM.wabaId, '--display-phone-number', wabaNumber,
-      '--webhook-url', webhookUrl, '--mps', '1000', '--no-pair-limit',
+      '--webhook-url', webhookUrl, '--mps', String(Math.max(1000, messagesPerSecond)), '--no-pair-limit',
     ],
     cwd: REPO_ROOT,
     logFile: join(runDir, 'meta-simulator.log'),
@@ -183,14 +187,14 @@ async function startMetaSimulatorProcess(runDir: string, wabaNumber: string, web
   return { service, graphBaseUrl: `http://127.0.0.1:${port}/v23.0` };
 }
 
-async function startGateway(runDir: string, runName: string, wabaNumber: string): Promise<{ service: Service; baseUrl: string; simulator: Service }> {
+async function startGateway(runDir: string, runName: string, wabaNumber: string, messagesPerSecond: number): Promise<{ service: Service; baseUrl: string; simulator: Service }> {
   const entry = join(REPO_ROOT, 'src/cli/main.ts');
   if (!existsSync(entry)) {
     throw new Error(`the gateway entry point ${entry} does not exist yet; run with --gateway stand-in (a second bare server) or --gateway none (baseline only)`);
   }
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const simulator = await startMetaSimulatorProcess(runDir, wabaNumber, `${baseUrl}/v1/whatsapp/webhook`);
+  const simulator = await startMetaSimulatorProcess(runDir, wabaNumber, `${baseUrl}/v1/whatsapp/webhook`, messagesPerSecond);
   const config = {
     server: { port },
     store: { path: `.bench/${runName}/wabridge.db` },
@@ -206,7 +210,7 @@ async function startGateway(runDir: string, runName: string, wabaNumber: string)
           accessToken: SIM.accessToken,
           appSecret: SIM.appSecret,
           webhookVerifyToken: 'bench-verify',
-          messagesPerSecond: 1000,
+          messagesPerSecond,
         },
       },
     ],
@@ -263,7 +267,7 @@ async function main(): Promise<void> {
   // is not counted as foreign load.
   const helperPids: number[] = [];
   if (settings.gateway !== 'none') {
-    const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName, wabaNumber) : await startBareServer('stand-in', runDir);
+    const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName, wabaNumber, settings.messagesPerSecond) : await startBareServer('stand-in', runDir);
     if ('simulator' in gateway) helperPids.push((gateway.simulator as Service).pid);
     const label = settings.gateway === 'real' ? 'gateway' : 'stand-in';
     targets.push({ name: 'gateway', label, service: gateway.service, baseUrl: gateway.baseUrl, url: `${gateway.baseUrl}/v1/clevertap/${ACCOUNT_ID}/messages` });
