@@ -18,3 +18,11 @@ export type { RequestHeaders } from './auth.js';
 export * from './responses.js';
 export * from './dlr-codes.js';
 export * from './callbacks.js';
+export {
+  templateImportPage,
+  encodeTemplateImportCursor,
+  decodeTemplateImportCursor,
+  DEFAULT_IMPORT_LIMIT,
+  MAX_IMPORT_LIMIT,
+} from './template-import.js';
+export type { TemplateImportInput, TemplateImportResponse } from './template-import.js';

@@ -10,3 +10,4 @@ export * from './error-mapping-doc.js';
 export * from './graph-client.js';
 export * from './signature.js';
 export * from './webhook-messages.js';
+export * from './template-definitions.js';
