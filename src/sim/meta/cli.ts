@@ -104,7 +104,9 @@ export async function runMetaSimulatorCli(
 
   if (io.handleSignals !== false) {
     const stop = () => {
-      void sim.close().then(() => process.exit(0));
+      // Webhooks still being retried must not keep a stopped simulator alive.
+      setTimeout(() => process.exit(0), 2000).unref();
+      void sim.close().finally(() => process.exit(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
