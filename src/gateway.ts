@@ -121,7 +121,6 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       outbox,
       queue,
       logger,
-      accountIds: accounts.map((account) => account.id),
       maxAgeMs: config.callbacks.maxAgeMs,
       publicTargetsOnly: (accountId) => !accountById.get(accountId)?.clevertap.allowPrivateTargets,
       headersFor: (accountId, kind) => {
@@ -134,7 +133,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       outbox,
       queue,
       deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
-      onOwed: (accountIds) => accountIds.forEach((id) => callbackDispatcher.wake(id)),
+      onOwed: (urls) => urls.forEach((url) => callbackDispatcher.wake(url)),
     });
 
     const inboundLog = new SqliteInboundLog(db);
@@ -194,7 +193,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       outbox,
       queue,
       logger,
-      onOwed: (accountId) => callbackDispatcher.wake(accountId),
+      onOwed: (url) => callbackDispatcher.wake(url),
       // Inbound webhooks arrive only after listen(), when the signer exists.
       ...(mediaSecret && (mediaBaseUrl || config.mode === 'sandbox') ? { mediaUrlFor: (accountId: string, mediaId: string) => signer!.urlFor(accountId, mediaId) } : {}),
     });
@@ -205,7 +204,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       outbox,
       queue,
       deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
-      onOwed: (accountId) => callbackDispatcher.wake(accountId),
+      onOwed: (url) => callbackDispatcher.wake(url),
     });
     let listenUrl = '';
 
@@ -263,7 +262,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     mediaBaseUrl ??= config.mode === 'sandbox' ? url : undefined;
     if (mediaSecret && mediaBaseUrl) signer = mediaSigner();
     dispatcher.start();
-    callbackDispatcher.start();
+    await callbackDispatcher.start();
     ready = true;
 
     const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, close: closeAll };

@@ -1,13 +1,15 @@
 /**
  * @module pipeline/callback-dispatcher
- * Delivers what the outbox owes CleverTap. Per account: reserve the oldest due callbacks, group
- * them by URL, send each URL's delivery reports as one `statuses[]` request and its inbound
- * messages one request each, in order. One request at a time per URL keeps each message's
- * reports in order (sent → delivered → read).
+ * Delivers what the outbox owes CleverTap. The queue is partitioned by callback URL; per URL the
+ * dispatcher reserves the oldest callbacks, sends the delivery reports as one `statuses[]` request
+ * and inbound messages one request each, in order, one request at a time, so each message's
+ * reports arrive in order (sent → delivered → read).
  *
- * A URL that fails (timeout, connection error, 5xx, 429) is blocked on Svix's schedule; every
- * pending callback for it waits with the same due time, so when it comes back they go out in their
- * original order. That is the circuit breaker: it slows down, it never drops. A 4xx other than 429
+ * A URL that fails (timeout, connection error, 5xx, 429) is blocked on Svix's schedule: its
+ * callbacks go back to the queue at their original place (their due time stays their creation
+ * time) and nothing is reserved for the URL until the block ends, so when it comes back they go
+ * out in their original order — also after a restart, when the block itself is forgotten. That is
+ * the circuit breaker: it slows down, it never drops. A 4xx other than 429
  * means CleverTap refused the body itself: those callbacks are dead-lettered with the answer, for
  * an operator to inspect and replay. So is anything older than `maxAgeMs`.
  */
@@ -26,7 +28,6 @@ export interface CallbackDispatcherOptions {
   outbox: CallbackOutbox;
   queue: JobQueue;
   logger: Logger;
-  accountIds: readonly string[];
   payloadVersion?: string;
   maxBatch?: number;
   timeoutMs?: number;
@@ -49,8 +50,9 @@ export interface EndpointState {
   deadLettered: number;
 }
 
-interface AccountLoop {
-  accountId: string;
+interface UrlLoop {
+  /** The queue partition: the callback URL. */
+  url: string;
   running: boolean;
   /** Work arrived while draining: drain again at once instead of waiting for the poll. */
   again: boolean;
@@ -62,7 +64,7 @@ type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
 export class CallbackDispatcher {
   readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>> &
     Pick<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>;
-  readonly #accounts = new Map<string, AccountLoop>();
+  readonly #loops = new Map<string, UrlLoop>();
   readonly #endpoints = new Map<string, EndpointState>();
   readonly #agent: Agent;
   readonly #publicOnlyAgent: Agent;
@@ -71,21 +73,25 @@ export class CallbackDispatcher {
 
   constructor(options: CallbackDispatcherOptions) {
     this.#options = { payloadVersion: '0.1', maxBatch: 200, timeoutMs: 5000, leaseMs: 60_000, pollIntervalMs: 250, ...options };
-    for (const accountId of options.accountIds) this.#accounts.set(accountId, { accountId, running: false, again: false });
     const agentOptions = { connections: 16, headersTimeout: this.#options.timeoutMs, bodyTimeout: this.#options.timeoutMs, connectTimeout: this.#options.timeoutMs };
     this.#agent = new Agent(agentOptions);
     this.#publicOnlyAgent = new Agent({ ...agentOptions, connect: { lookup: publicOnlyLookup } });
   }
 
-  start(): void {
+  /** Starts delivering, beginning with every URL that still has callbacks from before. */
+  async start(): Promise<void> {
     this.#running = true;
-    for (const loop of this.#accounts.values()) this.#kick(loop);
+    for (const row of await this.#options.queue.counts()) {
+      if (row.queue === CALLBACK_QUEUE && row.ready + row.scheduled + row.leased > 0) this.wake(row.partitionKey);
+    }
   }
 
-  /** New callbacks were committed for the account: look now. */
-  wake(accountId: string): void {
-    const loop = this.#accounts.get(accountId);
-    if (loop) this.#kick(loop);
+  /** New callbacks were committed for `url`: look now (unless it is blocked). */
+  wake(url: string): void {
+    let loop = this.#loops.get(url);
+    if (!loop) this.#loops.set(url, (loop = { url, running: false, again: false }));
+    if (this.#endpoint(url).blockedUntil > Date.now()) return;
+    this.#kick(loop);
   }
 
   endpoints(): EndpointState[] {
@@ -94,12 +100,12 @@ export class CallbackDispatcher {
 
   async stop(): Promise<void> {
     this.#running = false;
-    for (const loop of this.#accounts.values()) clearTimeout(loop.timer);
+    for (const loop of this.#loops.values()) clearTimeout(loop.timer);
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     await Promise.all([this.#agent.close(), this.#publicOnlyAgent.close()]);
   }
 
-  #kick(loop: AccountLoop, delayMs = 0): void {
+  #kick(loop: UrlLoop, delayMs = 0): void {
     if (!this.#running) return;
     clearTimeout(loop.timer);
     if (delayMs > 0) {
@@ -117,26 +123,26 @@ export class CallbackDispatcher {
       loop.running = false;
       const again = loop.again;
       loop.again = false;
-      this.#kick(loop, again ? 0 : this.#options.pollIntervalMs);
+      const blockedFor = this.#endpoint(loop.url).blockedUntil - Date.now();
+      this.#kick(loop, blockedFor > 0 ? blockedFor : again ? 0 : this.#options.pollIntervalMs);
     });
     this.#busy.add(work);
   }
 
-  async #drain(loop: AccountLoop): Promise<void> {
+  async #drain(loop: UrlLoop): Promise<void> {
+    const { queue, outbox, logger } = this.#options;
     try {
-      while (this.#running) {
-        const jobs = await this.#options.queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.accountId, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
+      while (this.#running && this.#endpoint(loop.url).blockedUntil <= Date.now()) {
+        const jobs = await queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.url, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
         if (jobs.length === 0) return;
-        const callbacks = await this.#options.outbox.get(jobs.map((job) => Number(job.ref)));
+        const callbacks = await outbox.get(jobs.map((job) => Number(job.ref)));
         const jobById = new Map(jobs.map((job) => [Number(job.ref), job]));
-        const byUrl = new Map<string, StoredCallback[]>();
-        for (const callback of callbacks) byUrl.set(callback.url, [...(byUrl.get(callback.url) ?? []), callback]);
-        await Promise.all([...byUrl].map(([url, group]) => this.#deliverGroup(url, group, jobById)));
         const found = new Set(callbacks.map((callback) => callback.id));
-        await Promise.all(jobs.filter((job) => !found.has(Number(job.ref))).map((job) => this.#options.queue.deadLetter(job, 'the callback row is missing')));
+        await Promise.all(jobs.filter((job) => !found.has(Number(job.ref))).map((job) => queue.deadLetter(job, 'the callback row is missing')));
+        await this.#deliverGroup(loop.url, callbacks, jobById);
       }
     } catch (error) {
-      this.#options.logger.error({ err: error, accountId: loop.accountId }, 'callback dispatcher failed; retrying');
+      logger.error({ err: error, url: redactUrl(loop.url) }, 'callback dispatcher failed; retrying');
     }
   }
 
@@ -153,11 +159,6 @@ export class CallbackDispatcher {
     const live = group.filter((callback) => !expired.includes(callback));
     if (live.length === 0) return;
 
-    if (endpoint.blockedUntil > now) {
-      // Everything for a blocked URL waits with the same due time, so it leaves in id order.
-      await Promise.all(jobsOf(live).map((job) => queue.retryAt(job, endpoint.blockedUntil, { error: endpoint.lastError ?? 'endpoint blocked' })));
-      return;
-    }
 
     const reports = live.filter((callback) => callback.kind === 'dlr');
     // Inbound messages and profile updates are one request each, in order.
@@ -197,8 +198,10 @@ export class CallbackDispatcher {
         { url: redactUrl(url), failures: endpoint.consecutiveFailures, retryAt: new Date(endpoint.blockedUntil).toISOString(), error: attempt.error },
         'CleverTap callback failed; will retry',
       );
+      // Back at their original place (due since they were created); the block, not the due time,
+      // holds them, so nothing newer can overtake them.
       const waiting = sendings.slice(index).flatMap((rest) => rest.callbacks);
-      await Promise.all(jobsOf(waiting).map((job) => queue.retryAt(job, endpoint.blockedUntil, { error: attempt.error })));
+      await Promise.all(jobsOf(waiting).map((job) => queue.retryAt(job, job.createdAt, { error: attempt.error })));
       return;
     }
   }

@@ -16,7 +16,7 @@ export interface ClickReporterOptions {
   outbox: CallbackOutbox;
   queue: JobQueue;
   deliveryReportUrl(accountId: string): string | undefined;
-  onOwed(accountId: string): void;
+  onOwed(url: string): void;
 }
 
 export class ClickReporter {
@@ -39,8 +39,8 @@ export class ClickReporter {
     const report: DeliveryReport = { msgId: link.msgId, status: 'clicked', at, click: { url: link.url, shortUrl, userAgent } };
     await links.inTransaction((tx) => {
       const id = outbox.addWithin(tx, { accountId: link.accountId, kind: 'dlr', url, msgId: link.msgId, payload: JSON.stringify(report) });
-      queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: link.accountId, ref: String(id) });
+      queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
     });
-    this.#options.onOwed(link.accountId);
+    this.#options.onOwed(url);
   }
 }

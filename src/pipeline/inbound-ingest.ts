@@ -37,8 +37,8 @@ export interface InboundIngestOptions {
   optOutRegistry: OptOutRegistry;
   /** A URL CleverTap can fetch an inbound media file from (the gateway's signed media proxy). */
   mediaUrlFor?(accountId: string, mediaId: string): string;
-  /** Wakes the callback dispatcher once the message's callback is committed. */
-  onOwed(accountId: string): void;
+  /** Wakes the callback dispatcher for a URL once its callback is committed. */
+  onOwed(url: string): void;
 }
 
 export type InboundOutcome = 'forwarded' | 'duplicate' | 'no-callback-url' | 'not-forwardable';
@@ -72,14 +72,15 @@ export class InboundIngest {
         if (!url) return void (outcome = 'no-callback-url');
         if (!body) return void (outcome = 'not-forwardable');
         const id = outbox.addWithin(tx, { accountId: account.id, kind: 'imo', url, payload: body });
-        queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.id, ref: String(id) });
+        queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
         outcome = 'forwarded';
       },
     );
     if (isNew && keyword?.kind === 'stop') this.#options.optOutRegistry.add(account.id, message.from);
     if (isNew && keyword?.kind === 'start') this.#options.optOutRegistry.remove(account.id, message.from);
     if (isNew && keyword) this.#options.logger.info({ accountId: account.id, keyword: keyword.kind }, keyword.kind === 'stop' ? 'a user opted out' : 'a user opted back in');
-    if (isNew && (outcome === 'forwarded' || (keyword?.kind === 'stop' && account.upload))) this.#options.onOwed(account.id);
+    if (isNew && outcome === 'forwarded' && url) this.#options.onOwed(url);
+    if (isNew && keyword?.kind === 'stop' && account.upload) this.#options.onOwed(account.upload.url);
     if (isNew && outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');
     return outcome;
   }
@@ -92,7 +93,7 @@ export class InboundIngest {
     // CleverTap's own subscription flag, so its segments stop targeting the user too.
     const payload = JSON.stringify({ d: [{ identity: recipient, type: 'profile', profileData: { 'MSG-whatsapp': false } }] });
     const id = outbox.addWithin(tx, { accountId: account.id, kind: 'profile', url: account.upload.url, payload });
-    queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.id, ref: String(id) });
+    queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.upload.url, ref: String(id) });
   }
 }
 

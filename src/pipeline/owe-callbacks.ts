@@ -15,21 +15,21 @@ export interface OweCallbacksOptions {
   queue: JobQueue;
   /** The account's configured delivery-report URL, if any. */
   deliveryReportUrl(accountId: string): string | undefined;
-  /** Called once per event-loop turn with the accounts that now owe callbacks. */
-  onOwed(accountIds: ReadonlySet<string>): void;
+  /** Called once per event-loop turn with the callback URLs that now have work. */
+  onOwed(urls: ReadonlySet<string>): void;
 }
 
 export function oweDeliveryReports(options: OweCallbacksOptions): StateChangeHook {
   let owing = new Set<string>();
-  const notifyLater = (accountId: string) => {
+  const notifyLater = (url: string) => {
     if (owing.size === 0) {
       setImmediate(() => {
-        const accounts = owing;
+        const urls = owing;
         owing = new Set();
-        options.onOwed(accounts);
+        options.onOwed(urls);
       });
     }
-    owing.add(accountId);
+    owing.add(url);
   };
   return (tx, change) => {
     // A URL sent with the message (Kaleyra-style headers) wins over the account's.
@@ -37,8 +37,8 @@ export function oweDeliveryReports(options: OweCallbacksOptions): StateChangeHoo
     if (!url) return;
     for (const report of reportsForChange(change)) {
       const id = options.outbox.addWithin(tx, { accountId: change.accountId, kind: 'dlr', url, msgId: change.msgId, payload: JSON.stringify(report) });
-      options.queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: change.accountId, ref: String(id) });
-      notifyLater(change.accountId);
+      options.queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
+      notifyLater(url);
     }
   };
 }
