@@ -13,6 +13,7 @@ import type {
   InboundMessage,
   InboundOrderItem,
 } from '../domain/inbound.js';
+import { asString, isRecord, type JsonObject } from './json-values.js';
 
 export interface ParsedMessages {
   messages: InboundMessage[];
@@ -28,7 +29,6 @@ export interface ParseMessagesOptions {
   receivedAt?: number;
 }
 
-type JsonObject = Record<string, unknown>;
 /** Content, or why the payload of a known type could not be read. */
 type ContentOutcome = InboundContent | { problem: string };
 
@@ -290,15 +290,7 @@ function unsupportedContent(type: string, item: JsonObject): InboundContent {
   return content;
 }
 
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function asString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
 
 function asFiniteNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

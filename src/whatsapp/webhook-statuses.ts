@@ -6,6 +6,7 @@
  */
 import type { DeliveryFailure } from '../domain/failure.js';
 import { metaErrorRule } from './errors.js';
+import { asString, isRecord } from './json-values.js';
 
 export type MetaStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -90,12 +91,4 @@ function failureOf(errors: unknown): DeliveryFailure {
   return failure;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function asString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
