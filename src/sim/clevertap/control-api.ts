@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatFunnel } from './format-funnel.js';
-import type { RecordLog } from './record-log.js';
+import type { RecordLog } from '../record-log.js';
 import type { ReceiverState } from './receiver-state.js';
 
 const DEFAULT_PAGE = 1000;

@@ -7,7 +7,7 @@
 import { FaultSchedule } from './faults.js';
 import { FunnelBook } from './funnel.js';
 import { campaignOf } from './msg-id.js';
-import { RecordLog } from './record-log.js';
+import { RecordLog } from '../record-log.js';
 import type { Problem, ReceivedDlr, ReceivedImo, RejectedBody } from './types.js';
 import { formatProblems, type Json } from './validate-common.js';
 import { validateDlr } from './validate-dlr.js';

@@ -10,7 +10,7 @@ import type { ChaosOptions } from './chaos.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
 import type { VerifyWebhookResult } from './handshake.js';
 import { InboundInputError, type InboundInput } from './inbound.js';
-import type { RecordLog } from './records.js';
+import type { RecordLog } from '../record-log.js';
 import { TEMPLATE_STATUSES, projectTemplate } from './templates.js';
 
 const DEFAULT_PAGE = 1000;

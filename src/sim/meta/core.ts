@@ -21,7 +21,7 @@ import { DEFAULT_STATUS_DELAYS, Lifecycle, type LifecyclePlan } from './lifecycl
 import { magicFor } from './magic.js';
 import { MediaStore } from './media.js';
 import { PAIR_BURST, PAIR_REFILL_PER_MS, TokenBuckets } from './rate-limits.js';
-import { RecordLog } from './records.js';
+import { RecordLog } from '../record-log.js';
 import { TemplateStore } from './templates.js';
 import { TruthLog } from './truth.js';
 import type { AcceptedSend, MetaSimulatorOptions, RejectedSend, SimPhoneNumber, SimStats } from './types.js';

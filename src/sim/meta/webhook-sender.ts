@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { Pool } from 'undici';
 import { signWebhookBody } from '../../whatsapp/signature.js';
 import { MinHeap } from './heap.js';
-import { RecordLog } from './records.js';
+import { RecordLog } from '../record-log.js';
 
 export interface WebhookRetryOptions {
   initialMs: number;

@@ -1,7 +1,7 @@
 /**
- * @module sim/clevertap/record-log
- * An append-only log with absolute positions, so `/_sim/dlr?since=<n>` keeps paging correctly
- * after old entries are dropped to bound memory during long campaigns.
+ * @module sim/record-log
+ * An append-only log with absolute positions, shared by both simulators, so `/_sim/…?since=<n>`
+ * keeps paging correctly after old entries are dropped to bound memory during long runs.
  */
 
 export class RecordLog<T> {
@@ -10,11 +10,6 @@ export class RecordLog<T> {
   private base = 0;
 
   constructor(private readonly max: number) {}
-
-  /** Position the next pushed item will get. */
-  get total(): number {
-    return this.base + this.items.length;
-  }
 
   push(item: T): void {
     this.items.push(item);
@@ -25,6 +20,12 @@ export class RecordLog<T> {
     }
   }
 
+  /** Total ever appended since the last clear. */
+  get total(): number {
+    return this.base + this.items.length;
+  }
+
+  /** Retained entries from absolute position `since`, at most `limit`; `from` is where they start. */
   since(since: number, limit: number): { from: number; items: T[] } {
     const from = Math.max(since, this.base);
     const start = from - this.base;
