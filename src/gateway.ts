@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from '
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { resolveAccounts, type ResolvedAccount, type SandboxWiring } from './config/accounts.js';
-import type { Config } from './config/schema.js';
+import { AccountSchema, type AccountConfig, type Config } from './config/schema.js';
+import { Value } from 'typebox/value';
 import { buildApp, type App } from './http/app.js';
 import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
 import { Acceptor } from './pipeline/acceptor.js';
@@ -297,12 +298,12 @@ function withSandboxAccount(config: Config, secrets: SandboxSecrets): Config {
   return {
     ...config,
     accounts: [
-      {
+      // The schema fills in every default, exactly as for a configured account.
+      Value.Default(AccountSchema, {
         id: SANDBOX_ACCOUNT_ID,
         wabaNumber: SANDBOX_WABA_NUMBER,
-        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, stopKeywords: ['STOP', 'UNSUBSCRIBE'], startKeywords: ['START'], allowPrivateCallbackTargets: true, clickTracking: { enabled: false } },
-        whatsapp: { messagesPerSecond: 80, maxInFlight: 64 },
-      },
+        clevertap: { auth: { kind: 'bearer', token: secrets.clevertapToken }, allowPrivateCallbackTargets: true },
+      }) as AccountConfig,
     ],
   };
 }

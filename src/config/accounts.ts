@@ -25,6 +25,8 @@ export interface ResolvedAccount {
     clickTracking: { enabled: boolean; baseUrl?: string };
     /** Callbacks may go to loopback/private addresses (always in sandbox mode). */
     allowPrivateTargets: boolean;
+    /** Recipients of CleverTap's template-save probes: validated and answered, never sent. */
+    probeNumbers: ReadonlySet<string>;
     /** Where and how to mark opted-out users in CleverTap (Upload API), when configured. */
     upload?: { url: string; accountId: string; passcode: string };
   };
@@ -74,6 +76,7 @@ function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxW
       startKeywords: account.clevertap.startKeywords,
       allowPrivateTargets: account.clevertap.allowPrivateCallbackTargets || !productionMode,
       clickTracking: { ...account.clevertap.clickTracking },
+      probeNumbers: new Set(account.clevertap.probeNumbers.map((number) => normalizePhone(number)!)),
     },
     whatsapp: {
       graphBaseUrl: whatsapp.graphBaseUrl ?? (simulated ? sandbox!.graphBaseUrl : DEFAULT_GRAPH_BASE_URL),

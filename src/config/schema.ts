@@ -75,6 +75,11 @@ export const AccountSchema = Type.Object(
           description: 'production mode refuses callback and media targets on loopback, private or link-local addresses unless this is true',
         }),
         uploadApiUrl: Type.Optional(Type.String({ pattern: HTTP_URL, description: 'override of https://{region}.api.clevertap.com/1/upload' })),
+        probeNumbers: Type.Array(Type.String({ pattern: PHONE_DIGITS }), {
+          default: ['+919870369294'],
+          description:
+            'recipients CleverTap sends a template to when one is saved in its dashboard: such sends are validated and answered, never sent to WhatsApp (the default is the number in CleverTap\'s own examples)',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -165,6 +170,20 @@ export const ConfigSchema = Type.Object(
         retryScheduleMs: Type.Optional(
           Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, description: 'delays after consecutive failures of an endpoint; default Svix: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h' }),
         ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    templates: Type.Object(
+      {
+        syncEveryMs: Type.Integer({
+          minimum: 60_000,
+          default: 15 * 60_000,
+          description: 'how often each account\'s templates are re-read from WhatsApp (status changes also arrive by webhook)',
+        }),
+        preflight: Type.Boolean({
+          default: true,
+          description: 'check every template send against the synced template and answer a mismatch at once with 2001',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

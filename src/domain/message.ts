@@ -48,6 +48,13 @@ export interface TemplateContent {
   buttons: TemplateButton[];
   limitedTimeOffer?: { expirationTimeMs?: number };
   carousel?: CarouselCard[];
+  /**
+   * NAMED templates only: the names the body's values go under, in CleverTap's (positional)
+   * order. Filled in from the synced template before the message is stored.
+   */
+  bodyParamNames?: string[];
+  /** NAMED templates only: the name of the text header's value. */
+  headerParamNames?: string[];
 }
 
 export type FreeformContent =

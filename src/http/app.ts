@@ -7,7 +7,9 @@
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ResolvedAccount } from '../config/accounts.js';
+import { createSendIntake } from '../pipeline/send-intake.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
+import type { TemplateIndex } from '../pipeline/template-preflight.js';
 import type { StatusIngest } from '../pipeline/status-ingest.js';
 import type { InboundIngest } from '../pipeline/inbound-ingest.js';
 import type { OptOutRegistry } from '../pipeline/opt-outs.js';
@@ -24,6 +26,8 @@ export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
   optOutRegistry: OptOutRegistry;
+  /** The account's synced templates for pre-flight; absent when pre-flight is off. */
+  templatesFor?(accountId: string): TemplateIndex | undefined;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
   logger: Logger;
@@ -69,7 +73,15 @@ export function buildApp(deps: AppDependencies) {
 
   const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
   app.addHook('onClose', async () => loadShedder.stop());
-  app.register(clevertapMessagesRoute, { accounts: deps.accounts, acceptor: deps.acceptor, loadShedder, optOuts: deps.optOutRegistry });
+  const intake = createSendIntake({
+    accounts: deps.accounts,
+    acceptor: deps.acceptor,
+    optOuts: deps.optOutRegistry,
+    overloaded: () => loadShedder.overloaded,
+    ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
+    log: deps.logger,
+  });
+  app.register(clevertapMessagesRoute, { intake });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
   if (deps.media) app.register(mediaRoutes, deps.media);

@@ -11,7 +11,6 @@ import {
   resolveTemplateLanguage,
   TemplateIndex,
   type PreflightResult,
-  type ValidatedTemplateContent,
 } from './template-preflight.js';
 
 const FIXTURES = new URL('../../test/fixtures/clevertap/requests/', import.meta.url);
@@ -307,7 +306,7 @@ describe('preflightTemplate: each mismatch has its own message', () => {
       buttons: [],
     };
     const result = ok(preflightTemplate(content, index));
-    const validated: ValidatedTemplateContent = result.content;
+    const validated = result.content;
     expect(validated.headerParamNames).toEqual(['order_id']);
     expect(validated.bodyParamNames).toEqual(['first_name', 'order_id', 'delivery_date']);
     expect(validated.bodyParams).toEqual(['Ana', '4411', 'Monday']);

@@ -127,12 +127,12 @@ function urlButtonBasesOf(definition: TemplateDefinition): Readonly<Record<numbe
 // ---------------------------------------------------------------- preflight
 
 /** Content as checked: NAMED templates carry the parameter names their values go under, in order. */
-export type ValidatedTemplateContent = TemplateContent & { bodyParamNames?: string[]; headerParamNames?: string[] };
 
 export type PreflightResult =
   | {
       ok: true;
-      content: ValidatedTemplateContent;
+      /** What to store and send: NAMED templates carry the parameter names their values go under. */
+      content: TemplateContent;
       /** Base URL (without `{{1}}`) of each top-level dynamic URL button, by zero-based index. */
       urlButtonBases: Readonly<Record<number, string>>;
       /** Absent when templates have never been synced and nothing could be checked. */
@@ -212,7 +212,7 @@ export function preflightTemplate(
     named;
   if (!rewritten) return { ok: true, content, urlButtonBases: found.urlButtonBases, definition };
 
-  const validated: ValidatedTemplateContent = { ...content, name: definition.name, language: definition.language, buttons };
+  const validated: TemplateContent = { ...content, name: definition.name, language: definition.language, buttons };
   if (carousel) validated.carousel = carousel;
   if (limitedTimeOffer) validated.limitedTimeOffer = limitedTimeOffer;
   else delete validated.limitedTimeOffer;

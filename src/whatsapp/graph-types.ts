@@ -18,7 +18,7 @@ export interface GraphLocation {
 // ---------------------------------------------------------------- template components (§1.3)
 
 export type GraphHeaderParameter =
-  | { type: 'text'; text: string }
+  | GraphTextParameter
   | { type: 'image'; image: GraphMediaRef }
   | { type: 'video'; video: GraphMediaRef }
   | { type: 'document'; document: GraphMediaRef & { filename?: string } }

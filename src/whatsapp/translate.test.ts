@@ -462,6 +462,27 @@ describe('toGraphSendBody details', () => {
     ]);
   });
 
+  it('puts NAMED template values under their parameter names, in order', () => {
+    const body = toGraphSendBody(
+      template({
+        header: { type: 'text', params: ['Ada'] },
+        headerParamNames: ['first_name'],
+        bodyParams: ['#42', 'Friday'],
+        bodyParamNames: ['order_id', 'day'],
+      }),
+    );
+    expect(body.type === 'template' && body.template.components).toStrictEqual([
+      { type: 'header', parameters: [{ type: 'text', text: 'Ada', parameter_name: 'first_name' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: '#42', parameter_name: 'order_id' },
+          { type: 'text', text: 'Friday', parameter_name: 'day' },
+        ],
+      },
+    ]);
+  });
+
   it('omits the limited-time-offer component when no expiry is given', () => {
     const body = toGraphSendBody(template({ limitedTimeOffer: {}, bodyParams: ['x'] }));
     expect(body.type === 'template' && body.template.components?.map((c) => c.type)).toEqual(['body']);

@@ -24,6 +24,7 @@ import type {
   GraphSendEnvelope,
   GraphSendPayload,
   GraphTemplateComponent,
+  GraphTextParameter,
 } from './graph-types.js';
 
 export interface TranslateOptions {
@@ -93,9 +94,9 @@ export function parseQuickReplyPayload(payload: string): { messageId: string; bu
 
 function templatePayload(content: TemplateContent, messageId: string, options: TranslateOptions): GraphSendPayload {
   const components: GraphTemplateComponent[] = [];
-  const header = content.header && headerComponent(content.header);
+  const header = content.header && headerComponent(content.header, content.headerParamNames);
   if (header) components.push(header);
-  const body = bodyComponent(content.bodyParams);
+  const body = bodyComponent(content.bodyParams, content.bodyParamNames);
   if (body) components.push(body);
   const offer = limitedTimeOfferComponent(content.limitedTimeOffer);
   if (offer) components.push(offer);
@@ -113,15 +114,15 @@ function templatePayload(content: TemplateContent, messageId: string, options: T
 }
 
 /** A text header without variables is static at Meta and must not be sent a parameter list. */
-function headerComponent(header: TemplateHeader): GraphHeaderComponent | undefined {
-  const parameters = headerParameters(header);
+function headerComponent(header: TemplateHeader, names?: readonly string[]): GraphHeaderComponent | undefined {
+  const parameters = headerParameters(header, names);
   return parameters.length > 0 ? { type: 'header', parameters } : undefined;
 }
 
-function headerParameters(header: TemplateHeader): GraphHeaderParameter[] {
+function headerParameters(header: TemplateHeader, names?: readonly string[]): GraphHeaderParameter[] {
   switch (header.type) {
     case 'text':
-      return header.params.map((text) => ({ type: 'text', text }));
+      return textParameters(header.params, names);
     case 'image':
       return [{ type: 'image', image: { link: header.media.link } }];
     case 'video':
@@ -148,9 +149,15 @@ function headerParameters(header: TemplateHeader): GraphHeaderParameter[] {
   }
 }
 
-function bodyComponent(params: readonly string[]): GraphBodyComponent | undefined {
+function bodyComponent(params: readonly string[], names?: readonly string[]): GraphBodyComponent | undefined {
   if (params.length === 0) return undefined;
-  return { type: 'body', parameters: params.map((text) => ({ type: 'text', text })) };
+  return { type: 'body', parameters: textParameters(params, names) };
+}
+
+/** NAMED templates take each value under its name; CleverTap lists them in the template's order. */
+function textParameters(values: readonly string[], names: readonly string[] | undefined): GraphTextParameter[] {
+  if (!names) return values.map((text) => ({ type: 'text', text }));
+  return values.map((text, i) => (names[i] === undefined ? { type: 'text', text } : { type: 'text', text, parameter_name: names[i] }));
 }
 
 /** An offer template without an expiry (`has_expiration: false`) takes no parameter at send time. */
