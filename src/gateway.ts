@@ -20,6 +20,8 @@ import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
 import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
 import { InboundIngest } from './pipeline/inbound-ingest.js';
 import { ClickReporter } from './pipeline/click-reports.js';
+import { TemplateCatalog } from './pipeline/template-catalog.js';
+import { SqliteTemplateStore } from './store/sqlite/sqlite-template-store.js';
 import { SqliteClickLinkStore } from './store/sqlite/sqlite-click-link-store.js';
 import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
 import { SqliteOptOutStore } from './store/sqlite/sqlite-opt-out-store.js';
@@ -38,6 +40,8 @@ import type { JobQueue } from './queue/job-queue.js';
 /** The number the sandbox account sends from; the CleverTap fixtures use it as `wabaNumber`. */
 export const SANDBOX_WABA_NUMBER = '919888888888';
 export const SANDBOX_ACCOUNT_ID = 'sandbox';
+/** How long startup waits for the first template sync before serving without it. */
+const INITIAL_SYNC_WAIT_MS = 5_000;
 
 export interface Gateway {
   app: App;
@@ -50,6 +54,7 @@ export interface Gateway {
   store: MessageStore;
   queue: JobQueue;
   dispatcher: SendDispatcher;
+  templates: TemplateCatalog;
   close(): Promise<void>;
 }
 
@@ -209,11 +214,30 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     });
     let listenUrl = '';
 
+    const catalog = new TemplateCatalog({
+      sources: accounts.map((account, index) => ({
+        accountId: account.id,
+        wabaId: account.whatsapp.wabaId,
+        getJson: (graphPath: string) => graphClients[index]!.getJson(graphPath),
+      })),
+      store: new SqliteTemplateStore(db),
+      logger,
+      syncEveryMs: config.templates.syncEveryMs,
+    });
+    cleanups.push(() => catalog.close());
+    await catalog.start();
+    // Sends are validated from the first request when Meta answers promptly; a slow or failing
+    // Meta does not hold up the start (the last good copy, or pass-through, serves meanwhile).
+    await Promise.race([catalog.settled(), new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_WAIT_MS).unref())]);
+
     let ready = false;
     const app = buildApp({
       accounts,
       optOutRegistry,
       acceptor,
+      ...(config.templates.preflight ? { templatesFor: (accountId: string) => catalog.indexFor(accountId) } : {}),
+      templateCatalog: catalog,
+      publicBaseUrl: config.server.publicBaseUrl,
       statusIngest,
       inboundIngest,
       logger,
@@ -244,6 +268,11 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
           messages: await store.countByState(),
           queue: await queue.counts(),
         }),
+        templates: {
+          status: () => catalog.status(),
+          hasAccount: (accountId) => catalog.hasAccount(accountId),
+          sync: (accountId) => (accountId === undefined ? catalog.syncAll() : catalog.sync(accountId).then((result) => [result])),
+        },
       },
     });
     cleanups.push(async () => {
@@ -266,7 +295,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     await callbackDispatcher.start();
     ready = true;
 
-    const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, close: closeAll };
+    const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, templates: catalog, close: closeAll };
     if (simulator) gateway.simulator = simulator;
     if (sandboxSecrets) gateway.sandboxSecrets = sandboxSecrets;
     return gateway;

@@ -28,8 +28,32 @@ describe('click tracking', () => {
         },
       ],
     });
+    // Tracking needs a template whose URL button points at the tracking domain; CleverTap then
+    // sends the destination as a whole URL, which pre-flight leaves for click tracking to replace.
+    gateway.simulator!.upsertTemplate({
+      name: 'multi_button_offer_tracked',
+      language: 'en',
+      category: 'MARKETING',
+      components: [
+        { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['4::YXBwbGljYXRpb24vcGRm:ARc2'] } },
+        { type: 'BODY', text: 'Hey {{1}}, This is a test template', example: { body_text: [['0']] } },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'COPY_CODE', text: 'Copy offer code', example: 'SAMPLECODE' },
+            { type: 'URL', text: 'Visit App', url: 'https://t.example.com/c/{{1}}', example: ['https://t.example.com/c/abc'] },
+            { type: 'URL', text: 'Check Out Now', url: 'https://shop.example.com' },
+            { type: 'QUICK_REPLY', text: 'Show more' },
+            { type: 'QUICK_REPLY', text: 'Not Now' },
+            { type: 'QUICK_REPLY', text: 'STOP' },
+          ],
+        },
+      ],
+    });
+    expect((await gateway.templates.sync('sandbox')).ok).toBe(true);
     const msgId = '4930004|1731583253|20241114|4930004';
-    const send = { ...fixture('clevertap/requests/template-file-header-multi-button.json'), msgId, to: '919944400001' };
+    const template = fixture('clevertap/requests/template-file-header-multi-button.json');
+    const send = { ...template, template: { ...template['template'], namespace: 'multi_button_offer_tracked' }, msgId, to: '919944400001' };
     expect((await gateway.post('/v1/clevertap/sandbox/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
     const sent = await eventually(() => gateway!.simulator!.accepted()[0], 'the send');
     const buttons = (sent.body as { template: { components: Array<{ type: string; sub_type?: string; parameters: Array<{ text?: string }> }> } }).template.components.filter((component) => component.sub_type === 'url');

@@ -14,6 +14,7 @@ import type { StatusIngest } from '../pipeline/status-ingest.js';
 import type { InboundIngest } from '../pipeline/inbound-ingest.js';
 import type { OptOutRegistry } from '../pipeline/opt-outs.js';
 import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
+import { clevertapTemplatesRoute, type ClevertapTemplatesOptions } from './routes/clevertap-templates.js';
 import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
@@ -28,6 +29,9 @@ export interface AppDependencies {
   optOutRegistry: OptOutRegistry;
   /** The account's synced templates for pre-flight; absent when pre-flight is off. */
   templatesFor?(accountId: string): TemplateIndex | undefined;
+  /** Serves CleverTap's template import. */
+  templateCatalog: ClevertapTemplatesOptions['catalog'];
+  publicBaseUrl?: string | undefined;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
   logger: Logger;
@@ -82,6 +86,11 @@ export function buildApp(deps: AppDependencies) {
     log: deps.logger,
   });
   app.register(clevertapMessagesRoute, { intake });
+  app.register(clevertapTemplatesRoute, {
+    accounts: deps.accounts,
+    catalog: deps.templateCatalog,
+    ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
+  });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
   app.register(healthRoutes, { health: deps.health });
   if (deps.media) app.register(mediaRoutes, deps.media);

@@ -9,6 +9,7 @@ import * as callbacks from './002-callbacks.js';
 import * as inbound from './003-inbound.js';
 import * as optOuts from './004-opt-outs.js';
 import * as clickLinks from './005-click-links.js';
+import * as templates from './006-templates.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-inbound': inbound,
   '004-opt-outs': optOuts,
   '005-click-links': clickLinks,
+  '006-templates': templates,
 };
 
 export const migrationProvider: MigrationProvider = {

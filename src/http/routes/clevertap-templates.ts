@@ -1,0 +1,50 @@
+/**
+ * @module http/routes/clevertap-templates
+ * `GET /v1/clevertap/{accountId}/templates?limit=N&after=CURSOR`: CleverTap's "Template import
+ * setup" (spec §5). Same credentials as the messaging endpoint; answers APPROVED templates in
+ * Meta's own listing format from the synced catalogue, so an import never waits on Meta.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ResolvedAccount } from '../../config/accounts.js';
+import { checkClevertapAuth, templateImportPage } from '../../clevertap/index.js';
+import type { TemplateCatalog } from '../../pipeline/template-catalog.js';
+import { problem } from '../problem.js';
+
+export interface ClevertapTemplatesOptions {
+  accounts: readonly ResolvedAccount[];
+  catalog: Pick<TemplateCatalog, 'approvedFor' | 'indexFor'>;
+  /** Makes `paging.next` absolute, as Meta's is; without it the request's own host is used. */
+  publicBaseUrl?: string;
+}
+
+export const clevertapTemplatesRoute: FastifyPluginAsync<ClevertapTemplatesOptions> = async (app, { accounts, catalog, publicBaseUrl }) => {
+  const byId = new Map(accounts.map((account) => [account.id, account]));
+
+  app.get<{ Params: { accountId: string }; Querystring: Record<string, string | string[] | undefined> }>(
+    '/v1/clevertap/:accountId/templates',
+    async (request, reply) => {
+      const account = byId.get(request.params.accountId);
+      if (!account) return problem(reply, 404, `no account "${request.params.accountId}" is configured`);
+      if (!checkClevertapAuth(account.clevertap.auth, request.headers)) {
+        return problem(reply, 401, 'missing or wrong credentials: use the ones configured for the messaging endpoint');
+      }
+      if (!catalog.indexFor(account.id)) {
+        // An empty list would look like "no templates" and CleverTap would import nothing, silently.
+        return problem(reply, 503, `templates of account "${account.id}" have not been synced from WhatsApp yet; try again shortly`);
+      }
+      const { limit, after } = request.query;
+      const page = templateImportPage({
+        approved: catalog.approvedFor(account.id),
+        limit: single(limit),
+        after: single(after),
+        requestUrl: `${publicBaseUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`}${request.url}`,
+      });
+      return reply.code(page.status).type('application/json; charset=utf-8').send(page.body);
+    },
+  );
+};
+
+/** A repeated query parameter counts by its first value. */
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

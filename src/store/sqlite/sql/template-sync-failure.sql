@@ -1,0 +1,6 @@
+-- A sync failed: the catalogue, last_success_at and template_count keep describing the last good copy.
+INSERT INTO template_sync (account_id, last_attempt_at, last_success_at, last_error, template_count)
+VALUES (@accountId, @attemptedAt, NULL, @error, 0)
+ON CONFLICT (account_id) DO UPDATE SET
+  last_attempt_at = excluded.last_attempt_at,
+  last_error = excluded.last_error
