@@ -57,6 +57,25 @@ callbacks
     await replayDeadLetters(ids.map(Number).filter(Number.isInteger), options);
   });
 
+const templates = program.command('templates').description('WhatsApp templates synced from Meta');
+templates
+  .command('sync')
+  .description('read every template from WhatsApp now (through the running gateway, else into the data directory)')
+  .option('--account <id>', 'only this account')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { account?: string; json?: boolean }) => {
+    const { syncTemplatesCommand } = await import('./templates.js');
+    process.exitCode = await syncTemplatesCommand(options);
+  });
+templates
+  .command('status')
+  .description('how each account\'s template sync stands')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    const { templateStatusCommand } = await import('./templates.js');
+    process.exitCode = await templateStatusCommand(options);
+  });
+
 const sim = program.command('sim').description('run a simulator standalone');
 sim
   .command('meta')

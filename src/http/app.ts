@@ -10,6 +10,7 @@ import type { ResolvedAccount } from '../config/accounts.js';
 import { createSendIntake } from '../pipeline/send-intake.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
 import type { TemplateIndex } from '../pipeline/template-preflight.js';
+import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { StatusIngest } from '../pipeline/status-ingest.js';
 import type { InboundIngest } from '../pipeline/inbound-ingest.js';
 import type { OptOutRegistry } from '../pipeline/opt-outs.js';
@@ -30,7 +31,7 @@ export interface AppDependencies {
   /** The account's synced templates for pre-flight; absent when pre-flight is off. */
   templatesFor?(accountId: string): TemplateIndex | undefined;
   /** Serves CleverTap's template import. */
-  templateCatalog: ClevertapTemplatesOptions['catalog'];
+  templateCatalog: ClevertapTemplatesOptions['catalog'] & Pick<TemplateCatalog, 'applyStatusChange'>;
   publicBaseUrl?: string | undefined;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
@@ -91,7 +92,12 @@ export function buildApp(deps: AppDependencies) {
     catalog: deps.templateCatalog,
     ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
   });
-  app.register(whatsappWebhookRoutes, { accounts: deps.accounts, statusIngest: deps.statusIngest, inboundIngest: deps.inboundIngest });
+  app.register(whatsappWebhookRoutes, {
+    accounts: deps.accounts,
+    statusIngest: deps.statusIngest,
+    inboundIngest: deps.inboundIngest,
+    onTemplateStatus: (accountId, change) => deps.templateCatalog.applyStatusChange(accountId, change),
+  });
   app.register(healthRoutes, { health: deps.health });
   if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(clickRoutes, deps.clicks);

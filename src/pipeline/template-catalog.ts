@@ -61,7 +61,13 @@ export interface TemplateStatusChange {
   templateId: string;
   name?: string;
   language?: string;
-  status: TemplateStatus;
+  /**
+   * The status the template now has; undefined for events that do not say (UNARCHIVED, unknown
+   * future events), which are answered with a sync.
+   */
+  status: TemplateStatus | undefined;
+  /** When Meta says it happened (epoch ms): webhooks arrive in no guaranteed order. */
+  at?: number;
 }
 
 class RateLimited extends Error {}
@@ -80,6 +86,8 @@ interface AccountState {
   rateLimitPauseMs: number;
   timer?: NodeJS.Timeout;
   nextSyncAt?: number;
+  /** When the newest status change applied to each template happened, to drop late, older ones. */
+  changedAt: Map<string, number>;
 }
 
 export class TemplateCatalog {
@@ -96,7 +104,7 @@ export class TemplateCatalog {
     this.#syncEveryMs = options.syncEveryMs;
     this.#now = options.now ?? Date.now;
     for (const source of options.sources) {
-      this.#accounts.set(source.accountId, { source, definitions: [], approved: [], again: false, failures: 0, rateLimitPauseMs: RATE_LIMIT_PAUSE_MS.first });
+      this.#accounts.set(source.accountId, { source, definitions: [], approved: [], again: false, failures: 0, rateLimitPauseMs: RATE_LIMIT_PAUSE_MS.first, changedAt: new Map() });
     }
   }
 
@@ -179,6 +187,20 @@ export class TemplateCatalog {
   async applyStatusChange(accountId: string, change: TemplateStatusChange): Promise<void> {
     const state = this.#accounts.get(accountId);
     if (!state) return;
+    if (change.status === undefined) {
+      void this.sync(accountId);
+      return;
+    }
+    if (change.at !== undefined) {
+      const newest = state.changedAt.get(change.templateId);
+      if (newest !== undefined && change.at < newest) {
+        this.#log.info({ accountId, templateId: change.templateId, status: change.status }, 'template status update older than one already applied; ignored');
+        return;
+      }
+      state.changedAt.set(change.templateId, change.at);
+    }
+    // A sync that is reading Meta right now may have read the old status: read again after it.
+    if (state.running) state.again = true;
     const known = await this.#store.setStatus(accountId, change.templateId, change.status);
     const at = state.definitions.findIndex((definition) => definition.id === change.templateId);
     if (!known || at < 0) {

@@ -11,6 +11,8 @@ import type { InboundIngest } from '../../pipeline/inbound-ingest.js';
 import { parseWebhookMessages } from '../../whatsapp/webhook-messages.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../whatsapp/signature.js';
 import { parseWebhookStatuses } from '../../whatsapp/webhook-statuses.js';
+import { parseWebhookTemplateUpdates, templateStatusAfter } from '../../whatsapp/webhook-template-updates.js';
+import type { TemplateStatusChange } from '../../pipeline/template-catalog.js';
 import { problem } from '../problem.js';
 import { sameSecret } from '../constant-time.js';
 
@@ -18,12 +20,16 @@ export interface WhatsappWebhookOptions {
   accounts: readonly ResolvedAccount[];
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
+  /** A template's status changed at Meta (`message_template_status_update`). */
+  onTemplateStatus?(accountId: string, change: TemplateStatusChange): Promise<void>;
 }
 
 export const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 
-export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, statusIngest, inboundIngest }) => {
+export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, statusIngest, inboundIngest, onTemplateStatus }) => {
   const byPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account]));
+  const byWabaId = new Map<string, ResolvedAccount[]>();
+  for (const account of accounts) byWabaId.set(account.whatsapp.wabaId, [...(byWabaId.get(account.whatsapp.wabaId) ?? []), account]);
   const appSecrets = [...new Set(accounts.map((account) => account.whatsapp.appSecret))];
   const verifyTokens = [...new Set(accounts.map((account) => account.whatsapp.webhookVerifyToken))];
 
@@ -88,6 +94,21 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
     // Applied together, so their writes share one commit; the store keeps each message monotone
     // whatever the order within the batch.
     await Promise.all(applicable.map((update) => statusIngest.apply(update)));
+    if (onTemplateStatus && raw.includes('message_template_status_update')) {
+      // Template updates name the WABA (entry.id), not a phone number: every account on it is told.
+      for (const update of parseWebhookTemplateUpdates(body).updates) {
+        // FLAGGED (a quality warning) and LOCKED (no edits) leave sending as it was.
+        if (update.event === 'FLAGGED' || update.event === 'LOCKED') continue;
+        for (const account of byWabaId.get(update.wabaId ?? '') ?? []) {
+          if (!signedBy.has(account.whatsapp.appSecret)) continue;
+          const change: TemplateStatusChange = { templateId: update.templateId, status: templateStatusAfter(update.event) };
+          if (update.name !== undefined) change.name = update.name;
+          if (update.language !== undefined) change.language = update.language;
+          if (update.at !== undefined) change.at = update.at;
+          await onTemplateStatus(account.id, change);
+        }
+      }
+    }
     return reply.type('application/json').send('{"status":"ok"}');
   });
 };

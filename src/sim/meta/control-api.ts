@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SimCore } from './core.js';
 import type { ChaosOptions } from './chaos.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
+import type { TemplateStatusDetails } from './template-events.js';
 import type { VerifyWebhookResult } from './handshake.js';
 import { InboundInputError, type InboundInput } from './inbound.js';
 import type { RecordLog } from '../record-log.js';
@@ -60,18 +61,22 @@ export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: C
     const body = parseBody(req.body);
     const problem = templateProblem(body);
     if (problem) return reply.code(400).send({ error: problem });
-    const t = core.templates.upsert(body as unknown as SeedTemplate);
+    const t = core.upsertTemplate(body as unknown as SeedTemplate);
     return projectTemplate(t, undefined);
   });
 
+  // A real change also POSTs `message_template_status_update`; `changed` says whether it did.
   app.post<{ Params: { id: string }; Body: unknown }>('/_sim/templates/:id/status', (req, reply) => {
-    const status = parseBody(req.body)?.status;
+    const body = parseBody(req.body);
+    const status = body?.status;
     if (typeof status !== 'string' || !TEMPLATE_STATUSES.includes(status.toUpperCase() as TemplateStatus)) {
       return reply.code(400).send({ error: `status must be one of ${TEMPLATE_STATUSES.join(', ')}` });
     }
-    const t = core.templates.setStatus(req.params.id, status.toUpperCase() as TemplateStatus);
-    if (!t) return reply.code(404).send({ error: `no template with id ${req.params.id}` });
-    return projectTemplate(t, undefined);
+    const details = statusDetails(body as Record<string, unknown>);
+    if (typeof details === 'string') return reply.code(400).send({ error: details });
+    const result = core.setTemplateStatus(req.params.id, status.toUpperCase() as TemplateStatus, details);
+    if (!result) return reply.code(404).send({ error: `no template with id ${req.params.id}` });
+    return { ...projectTemplate(result.template, undefined), changed: result.changed };
   });
 
   app.post<{ Body: unknown }>('/_sim/media', (req, reply) => {
@@ -140,6 +145,27 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
     }
   }
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** `reason`, `other_info {title, description}` and `rejection_info {reason, recommendation}`, as in the webhook. */
+function statusDetails(body: Record<string, unknown>): TemplateStatusDetails | string {
+  const details: TemplateStatusDetails = {};
+  const { reason, other_info: otherInfo, rejection_info: rejectionInfo } = body;
+  if (reason !== undefined) {
+    if (reason !== null && typeof reason !== 'string') return 'reason must be a string or null';
+    details.reason = reason;
+  }
+  if (otherInfo !== undefined) {
+    const o = parseBody(otherInfo);
+    if (typeof o?.title !== 'string' || typeof o.description !== 'string') return 'other_info must be {title, description}';
+    details.otherInfo = { title: o.title, description: o.description };
+  }
+  if (rejectionInfo !== undefined) {
+    const r = parseBody(rejectionInfo);
+    if (typeof r?.reason !== 'string' || typeof r.recommendation !== 'string') return 'rejection_info must be {reason, recommendation}';
+    details.rejectionInfo = { reason: r.reason, recommendation: r.recommendation };
+  }
+  return details;
 }
 
 function templateProblem(t: Record<string, unknown> | undefined): string | undefined {

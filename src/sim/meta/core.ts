@@ -6,7 +6,7 @@
  * it avoids per-request allocations beyond the response body itself.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_TEMPLATES, type SeedTemplate } from './default-templates.js';
+import { DEFAULT_TEMPLATES, type SeedTemplate, type TemplateStatus } from './default-templates.js';
 import { checkAuth } from './auth.js';
 import {
   Rejection,
@@ -22,7 +22,8 @@ import { magicFor } from './magic.js';
 import { MediaStore } from './media.js';
 import { PAIR_BURST, PAIR_REFILL_PER_MS, TokenBuckets } from './rate-limits.js';
 import { RecordLog } from '../record-log.js';
-import { TemplateStore } from './templates.js';
+import { TEMPLATE_STATUS_FIELD, templateStatusValue, type TemplateStatusDetails } from './template-events.js';
+import { TemplateStore, type StoredTemplate } from './templates.js';
 import { TruthLog } from './truth.js';
 import type { AcceptedSend, MetaSimulatorOptions, RejectedSend, SimPhoneNumber, SimStats } from './types.js';
 import { validateSend } from './validate-send.js';
@@ -36,6 +37,9 @@ export interface Reply {
   status: number;
   body: unknown;
 }
+
+/** Meta's budget for a WABA with a registered number: 5,000 management calls an hour. */
+export const DEFAULT_MANAGEMENT_RATE_LIMIT = { calls: 5_000, windowMs: 3_600_000 };
 
 export class SimCore {
   readonly phones = new Map<string, Required<SimPhoneNumber>>();
@@ -52,6 +56,9 @@ export class SimCore {
   readonly truth: TruthLog;
   private readonly throughput: TokenBuckets;
   private readonly pair: TokenBuckets;
+  /** WABA management calls (template listing): Meta's per-WABA hourly budget, → 80007. */
+  private readonly management: TokenBuckets;
+  managementCalls = 0;
   private readonly seedTemplates: readonly SeedTemplate[];
   readonly accessToken: string;
   readonly mode: HttpStatusMode;
@@ -59,6 +66,8 @@ export class SimCore {
   private readonly enforceWindow: boolean;
   private readonly wamidTag: string;
   private wamidSeq = 0;
+  /** Times each template (by id) has been paused, for FIRST_PAUSE / SECOND_PAUSE. */
+  private readonly pauses = new Map<string, number>();
 
   constructor(opts: MetaSimulatorOptions) {
     if (opts.phoneNumbers.length === 0) throw new Error('MetaSimulator needs at least one phone number');
@@ -69,6 +78,8 @@ export class SimCore {
     this.accessToken = opts.accessToken;
     this.mode = opts.httpStatusMode ?? 'observed';
     this.pairLimit = opts.pairRateLimit ?? true;
+    const budget = opts.managementRateLimit ?? DEFAULT_MANAGEMENT_RATE_LIMIT;
+    this.management = new TokenBuckets(() => budget.calls, () => budget.calls / budget.windowMs);
     this.enforceWindow = opts.enforceCustomerWindow ?? false;
     this.windows = new CustomerWindows(opts.openWindows ?? [], opts.customerWindowMs ?? CUSTOMER_WINDOW_MS);
     this.seedTemplates = opts.templates ?? DEFAULT_TEMPLATES;
@@ -199,6 +210,51 @@ export class SimCore {
     return built.mediaId === undefined ? { wamid } : { wamid, mediaId: built.mediaId };
   }
 
+  /**
+   * Sets a template's status. When it actually changes, every WABA the simulator hosts gets a
+   * signed `message_template_status_update` webhook (the store is shared by all of them).
+   * Undefined when there is no template with that id.
+   */
+  setTemplateStatus(
+    id: string,
+    status: TemplateStatus,
+    details: TemplateStatusDetails = {},
+  ): { template: StoredTemplate; changed: boolean } | undefined {
+    const template = this.templates.byTemplateId(id);
+    if (!template) return undefined;
+    const previous = template.status;
+    if (previous === status) return { template, changed: false };
+    this.templates.setStatus(id, status);
+    this.emitTemplateStatus(template, previous, details);
+    return { template, changed: true };
+  }
+
+  /**
+   * Adds a template or replaces the one with the same name and language. Replacing one with a
+   * different status emits the webhook as `setTemplateStatus` does; a new template emits
+   * nothing, since there was no status to change from.
+   */
+  upsertTemplate(seed: SeedTemplate, details: TemplateStatusDetails = {}): StoredTemplate {
+    const previous = this.templates.exact(seed.name, seed.language)?.status;
+    const template = this.templates.upsert(seed);
+    if (previous !== undefined && previous !== template.status) this.emitTemplateStatus(template, previous, details);
+    return template;
+  }
+
+  private emitTemplateStatus(template: StoredTemplate, previous: TemplateStatus, details: TemplateStatusDetails): void {
+    let pauses = this.pauses.get(template.id) ?? 0;
+    if (template.status === 'PAUSED') this.pauses.set(template.id, ++pauses);
+    const now = Date.now();
+    const value = templateStatusValue(template, previous, details, pauses, now);
+    for (const wabaId of this.wabas) this.webhooks.deliverChange(wabaId, TEMPLATE_STATUS_FIELD, value, now);
+  }
+
+  /** Counts a WABA management call; false when the WABA's budget is spent (answer 80007). */
+  takeManagementCall(wabaId: string, now = Date.now()): boolean {
+    this.managementCalls++;
+    return this.management.take(wabaId, now);
+  }
+
   stats(): SimStats {
     const byCode: Record<string, number> = {};
     for (const [code, n] of this.rejectedByCode) byCode[String(code)] = n;
@@ -212,6 +268,7 @@ export class SimCore {
         pending: this.webhooks.pending(),
       },
       scheduledStatuses: this.lifecycle.pending(),
+      managementCalls: this.managementCalls,
     };
   }
 
@@ -225,6 +282,7 @@ export class SimCore {
     this.pair.clear();
     this.media.reset();
     this.templates = new TemplateStore(this.seedTemplates);
+    this.pauses.clear();
     this.truth.clear();
     this.chaos.reseed();
   }

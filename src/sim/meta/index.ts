@@ -33,6 +33,8 @@ export type {
 } from './types.js';
 export type { SeedTemplate, TemplateButtonDef, TemplateComponentDef, TemplateStatus, TemplateCategory } from './default-templates.js';
 export { DEFAULT_TEMPLATES } from './default-templates.js';
+export type { TemplateStatusDetails } from './template-events.js';
+export { TEMPLATE_STATUS_FIELD } from './template-events.js';
 export type { StatusDelays } from './lifecycle.js';
 export type { ChaosOptions, ChaosSettings } from './chaos.js';
 export { DEFAULT_CHAOS_SEED } from './chaos.js';
@@ -95,8 +97,8 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
     scheduledStatuses: () => core.lifecycle.pending(),
     stats: () => core.stats(),
     addInboundMedia: (bytes, mimeType) => core.media.add(Buffer.from(bytes), mimeType).id,
-    upsertTemplate: (template) => ({ id: core.templates.upsert(template).id }),
-    setTemplateStatus: (id, status) => core.templates.setStatus(id, status) !== undefined,
+    upsertTemplate: (template, details) => ({ id: core.upsertTemplate(template, details).id }),
+    setTemplateStatus: (id, status, details) => core.setTemplateStatus(id, status, details) !== undefined,
     openWindow: (waId, phoneNumberId) => {
       if (phoneNumberId === undefined) core.windows.openForever(waId);
       else core.windows.touch(phoneNumberId, waId);

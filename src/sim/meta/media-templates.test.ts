@@ -85,7 +85,9 @@ describe('template listing', () => {
         expect(Object.keys(t).sort()).toEqual(['id', 'language', 'name', 'status']);
         seen.push(t.id);
       }
-      expect(r.body.paging.cursors.after).toMatch(/^[A-Za-z0-9+/=]+$/);
+      // Opaque and URL-safe, like Graph's.
+      expect(r.body.paging.cursors.after).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(r.body.paging.cursors.after).not.toContain(r.body.data.at(-1).id);
       if (!r.body.paging.next) break;
       expect(r.body.data).toHaveLength(4);
       const next = new URL(r.body.paging.next);
@@ -106,6 +108,62 @@ describe('template listing', () => {
     expect(r.body.data.map((t: any) => t.name).sort()).toEqual(['disabled_promo', 'paused_promo']);
     expect(r.body.data[0].id).toBeDefined();
     expect(r.body.paging.next).toBeUndefined();
+  });
+
+  it('next appears only when a further page exists; previous only after the first page', async () => {
+    const total = DEFAULT_TEMPLATES.length;
+    const all = await list(`limit=${total}`);
+    expect(all.body.data).toHaveLength(total);
+    expect(all.body.paging.next).toBeUndefined();
+    expect(all.body.paging.previous).toBeUndefined();
+
+    const first = await list(`limit=${total - 1}`);
+    expect(first.body.paging.next).toBeDefined();
+    // The cursor is taken as sent, even unencoded, and the last page has no next.
+    const last = await list(`limit=${total - 1}&after=${first.body.paging.cursors.after}`);
+    expect(last.body.data.map((t: any) => t.id)).toEqual([all.body.data.at(-1).id]);
+    expect(last.body.paging.next).toBeUndefined();
+    expect(last.body.paging.previous).toBeDefined();
+
+    expect((await list('after=bm90LWEtY3Vyc29y')).body.error.code).toBe(100);
+    expect((await list('limit=0')).body.error.code).toBe(100);
+  });
+
+  it('a cursor stays valid when its template leaves the filter between pages', async () => {
+    const approved = await list('status=APPROVED&limit=3&fields=name,status');
+    const cursorTemplate = approved.body.data.at(-1);
+    const expected = (await list('status=APPROVED&limit=100&fields=name')).body.data.slice(3, 6).map((t: any) => t.name);
+    expect(sim.setTemplateStatus(cursorTemplate.id, 'PAUSED')).toBe(true);
+    const next = new URL(approved.body.paging.next);
+    const page2 = await graph(sim, 'GET', next.pathname.replace('/v23.0', '') + next.search);
+    expect(page2.status).toBe(200);
+    expect(page2.body.data.map((t: any) => t.name)).toEqual(expected);
+  });
+
+  it('filters by name (substring, any case), language and category, combined with paging', async () => {
+    const byName = await list('name=ORDER&fields=name');
+    expect(byName.body.data.map((t: any) => t.name)).toEqual(['order_ready', 'order_shipped', 'order_confirmation_named']);
+    expect((await list('language=en_US&fields=name')).body.data.map((t: any) => t.name)).toEqual([
+      'hello_world',
+      'video_teaser',
+      'order_confirmation_named',
+    ]);
+    expect((await list('language=en_GB,en_US&name=sample&fields=name')).body.data.map((t: any) => t.name)).toEqual(['Sample_Template']);
+    const utility = DEFAULT_TEMPLATES.filter((t) => t.category === 'UTILITY').map((t) => t.name);
+    const seen: string[] = [];
+    let r = await list('category=utility&limit=2&fields=name,category');
+    for (;;) {
+      for (const t of r.body.data) {
+        expect(t.category).toBe('UTILITY');
+        seen.push(t.name);
+      }
+      if (!r.body.paging?.next) break;
+      expect(new URL(r.body.paging.next).searchParams.get('category')).toBe('utility');
+      r = await list(`category=utility&limit=2&fields=name,category&after=${encodeURIComponent(r.body.paging.cursors.after)}`);
+    }
+    expect(seen).toEqual(utility);
+    const none = await list('name=no_such_template');
+    expect(none.body).toEqual({ data: [] });
   });
 
   it('requires auth and a known WABA', async () => {

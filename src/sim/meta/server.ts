@@ -120,6 +120,7 @@ export function buildServer(core: SimCore, baseUrl: () => string, logger: false 
       if (!guard(req, reply)) return reply;
       const { version, wabaId } = req.params;
       if (!core.wabas.has(wabaId)) return sendGraph(reply, unknownObjectError(wabaId, 'get'));
+      if (!core.takeManagementCall(wabaId)) return sendGraph(reply, whatsappError(80007, undefined, core.mode));
       const q = req.query;
       const result = listTemplates(core.templates, q as ListQuery, (param, cursor) => {
         const next = new URLSearchParams();

@@ -2,13 +2,16 @@
  * @module sim/meta/templates
  * The template store and the WABA listing endpoint's paging. One store is shared by every WABA
  * the simulator hosts: tests seldom need per-WABA catalogues, and one store keeps lookups O(1).
- * Cursors are opaque base64 of the template id, so inserting or removing templates between pages
- * never repeats or skips an unchanged one.
+ * Cursors are opaque (base64url, like Graph's) and name a template's place in the store, not its
+ * position in the filtered list: adding templates, or a template leaving a `status` filter
+ * between two page requests, never repeats or skips an unchanged one nor invalidates a cursor.
  */
 import type { SeedTemplate, TemplateCategory, TemplateComponentDef, TemplateStatus } from './default-templates.js';
 
 export interface StoredTemplate {
   id: string;
+  /** Place in listing order: assigned once, kept when the template is replaced. */
+  seq: number;
   name: string;
   language: string;
   status: TemplateStatus;
@@ -37,6 +40,7 @@ export class TemplateStore {
   private readonly byLowerKey = new Map<string, StoredTemplate>();
   private readonly byId = new Map<string, StoredTemplate>();
   private ordered: StoredTemplate[] = [];
+  private nextSeq = 0;
 
   constructor(seed: readonly SeedTemplate[]) {
     for (const t of seed) this.upsert(t);
@@ -48,6 +52,7 @@ export class TemplateStore {
     const existing = this.byKey.get(key);
     const template: StoredTemplate = {
       id: seed.id ?? existing?.id ?? String(nextGeneratedId++),
+      seq: existing?.seq ?? this.nextSeq++,
       name: seed.name,
       language: seed.language,
       status: seed.status ?? 'APPROVED',
@@ -74,6 +79,11 @@ export class TemplateStore {
   find(name: string, language: string): StoredTemplate | undefined {
     const key = name + '\u0000' + language;
     return this.byKey.get(key) ?? this.byLowerKey.get(key.toLowerCase());
+  }
+
+  /** Exact name and language only, as `upsert` matches. */
+  exact(name: string, language: string): StoredTemplate | undefined {
+    return this.byKey.get(name + '\u0000' + language);
   }
 
   byTemplateId(id: string): StoredTemplate | undefined {
@@ -126,26 +136,27 @@ export function listTemplates(
   }
   const statuses = upperSet(query.status);
   const categories = upperSet(query.category);
-  const nameFilter = query.name?.toLowerCase();
+  const languages = csvSet(query.language);
+  const nameFilter = query.name ? query.name.toLowerCase() : undefined;
   const filtered = store.all().filter(
     (t) =>
       (!statuses || statuses.has(t.status)) &&
       (!categories || categories.has(t.category)) &&
-      (query.language === undefined || t.language === query.language) &&
+      (!languages || languages.has(t.language)) &&
       (nameFilter === undefined || t.name.toLowerCase().includes(nameFilter)),
   );
 
   let start = 0;
   let end: number;
   if (query.after !== undefined) {
-    const at = cursorIndex(filtered, query.after);
-    if (at === undefined) return { ok: false, message: 'Invalid after cursor' };
-    start = at + 1;
+    const seq = decodeCursor(query.after);
+    if (seq === undefined) return { ok: false, message: 'Invalid after cursor' };
+    start = firstAtOrAfter(filtered, seq + 1);
     end = Math.min(filtered.length, start + limit);
   } else if (query.before !== undefined) {
-    const at = cursorIndex(filtered, query.before);
-    if (at === undefined) return { ok: false, message: 'Invalid before cursor' };
-    end = at;
+    const seq = decodeCursor(query.before);
+    if (seq === undefined) return { ok: false, message: 'Invalid before cursor' };
+    end = firstAtOrAfter(filtered, seq);
     start = Math.max(0, end - limit);
   } else {
     end = Math.min(filtered.length, limit);
@@ -158,8 +169,8 @@ export function listTemplates(
 
   const first = page[0] as StoredTemplate;
   const last = page[page.length - 1] as StoredTemplate;
-  const before = encodeCursor(first.id);
-  const after = encodeCursor(last.id);
+  const before = encodeCursor(first.seq);
+  const after = encodeCursor(last.seq);
   const paging: Record<string, unknown> = { cursors: { before, after } };
   if (start > 0) paging.previous = pageUrl('before', before);
   if (end < filtered.length) paging.next = pageUrl('after', after);
@@ -184,19 +195,37 @@ export function projectTemplate(t: StoredTemplate, fields: Set<string> | undefin
   return out;
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from('tpl:' + id).toString('base64');
+/** URL-safe, so a client that forgets to encode it still sends it intact. */
+function encodeCursor(seq: number): string {
+  return Buffer.from('tpl:' + seq).toString('base64url');
 }
 
-function cursorIndex(list: readonly StoredTemplate[], cursor: string): number | undefined {
-  const decoded = Buffer.from(cursor, 'base64').toString();
-  if (!decoded.startsWith('tpl:')) return undefined;
-  const id = decoded.slice(4);
-  const at = list.findIndex((t) => t.id === id);
-  return at < 0 ? undefined : at;
+function decodeCursor(cursor: string): number | undefined {
+  // Node's base64url decoder also takes the standard alphabet and padding.
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  const match = /^tpl:(\d{1,15})$/.exec(decoded);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Index of the first template whose `seq` is at least `seq` (the list is in `seq` order). */
+function firstAtOrAfter(list: readonly StoredTemplate[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as StoredTemplate).seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function csvSet(csv: string | undefined): Set<string> | undefined {
+  if (!csv) return undefined;
+  const values = csv.split(',').map((s) => s.trim()).filter(Boolean);
+  return values.length > 0 ? new Set(values) : undefined;
 }
 
 function upperSet(csv: string | undefined): Set<string> | undefined {
-  if (!csv) return undefined;
-  return new Set(csv.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
+  const values = csvSet(csv);
+  return values && new Set([...values].map((v) => v.toUpperCase()));
 }

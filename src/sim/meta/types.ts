@@ -7,6 +7,7 @@ import type { ChaosOptions, ChaosSettings } from './chaos.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
 import type { VerifyWebhookResult } from './handshake.js';
 import type { InboundInput } from './inbound.js';
+import type { TemplateStatusDetails } from './template-events.js';
 import type { HttpStatusMode } from './errors.js';
 import type { StatusDelays } from './lifecycle.js';
 import type { TruthEntry } from './truth.js';
@@ -52,6 +53,12 @@ export interface MetaSimulatorOptions {
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Concurrent webhook POSTs. Default 32. */
   webhookConcurrency?: number;
+  /**
+   * WABA management calls (template listings) allowed per WABA: a bucket of `calls` refilled over
+   * `windowMs`; beyond it Graph answers 80007. Default 5,000 an hour (Meta's budget for a WABA
+   * with a registered number).
+   */
+  managementRateLimit?: { calls: number; windowMs: number };
   /** 131056 pair bucket on/off. Default on. */
   pairRateLimit?: boolean;
   /** §2.3. Default 'observed'. */
@@ -109,6 +116,8 @@ export interface SimStats {
   rejected: { total: number; byCode: Record<string, number> };
   webhooks: { ok: number; failed: number; gaveUp: number; pending: number };
   scheduledStatuses: number;
+  /** WABA management calls received (template listings), refused ones included. */
+  managementCalls: number;
 }
 
 export interface MetaSimulator {
@@ -127,8 +136,17 @@ export interface MetaSimulator {
   stats(): SimStats;
   /** Media as if a user had sent it, for inbound tests. */
   addInboundMedia(bytes: Buffer | Uint8Array, mimeType: string): string;
-  upsertTemplate(template: SeedTemplate): { id: string };
-  setTemplateStatus(id: string, status: TemplateStatus): boolean;
+  /**
+   * Adds a template, or replaces the one with the same name and language. Replacing one whose
+   * status differs POSTs a signed `message_template_status_update` webhook, like `setTemplateStatus`.
+   */
+  upsertTemplate(template: SeedTemplate, details?: TemplateStatusDetails): { id: string };
+  /**
+   * Sets a template's status; false when there is no template with that id. When the status
+   * actually changes, each hosted WABA gets a signed `message_template_status_update` webhook
+   * (`event` = the new status), delivered and retried like status webhooks.
+   */
+  setTemplateStatus(id: string, status: TemplateStatus, details?: TemplateStatusDetails): boolean;
   /**
    * Opens the customer-service window for a recipient (wa_id digits): on every number and
    * forever without `phoneNumberId`, or for `customerWindowMs` on that number as an inbound

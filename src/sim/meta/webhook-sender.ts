@@ -1,6 +1,7 @@
 /**
  * @module sim/meta/webhook-sender
- * Delivers webhooks (statuses and injected inbound messages) the way Meta does: statuses of one sending number are batched into
+ * Delivers webhooks (statuses, injected inbound messages and WABA-level changes such as
+ * `message_template_status_update`) the way Meta does: statuses of one sending number are batched into
  * one `entry/changes/value.statuses[]` POST, the body is serialised with Meta's escaping
  * (non-ASCII as lowercase `\uXXXX`, `/` as `\/`) and signed over those exact bytes, and any
  * non-2xx or network error is retried with exponential backoff until a maximum age. The clock
@@ -31,6 +32,8 @@ export interface WebhookDeliveryRecord {
   statuses: number;
   /** How many inbound messages the POST carried (absent for status POSTs). */
   messages?: number;
+  /** The change's `field` when it is not `messages`, e.g. `message_template_status_update`. */
+  field?: string;
   at: number;
   /** Set on the last failed attempt of a delivery that exceeded the max age. */
   gaveUp?: boolean;
@@ -49,6 +52,7 @@ interface Delivery {
   sig1: string;
   statuses: number;
   messages: number;
+  field: string | undefined;
   attempt: number;
   firstAt: number;
   due: number;
@@ -190,6 +194,21 @@ export class WebhookSender {
     this.queue(source, value, 0, messages);
   }
 
+  /**
+   * Queues one POST right away carrying one WABA-level change (`field` other than `messages`):
+   * `entry[{id: wabaId, time: <int seconds>, changes[{value, field}]}]`, no `metadata`, as Meta
+   * sends `message_template_status_update` and the other account fields. Signed and retried
+   * like status webhooks.
+   */
+  deliverChange(wabaId: string, field: string, value: Record<string, unknown>, nowMs = Date.now()): void {
+    if (this.closed) return;
+    const envelope = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: wabaId, time: Math.floor(nowMs / 1000), changes: [{ value, field }] }],
+    };
+    this.push(envelope, 0, 0, field);
+  }
+
   private queue(s: WebhookSource, value: Record<string, unknown>, statuses: number, messages: number): void {
     const envelope = {
       object: 'whatsapp_business_account',
@@ -209,6 +228,10 @@ export class WebhookSender {
         },
       ],
     };
+    this.push(envelope, statuses, messages, undefined);
+  }
+
+  private push(envelope: object, statuses: number, messages: number, field: string | undefined): void {
     const body = Buffer.from(metaJson(envelope), 'latin1');
     const now = Date.now();
     this.ready.push({
@@ -217,6 +240,7 @@ export class WebhookSender {
       sig1: 'sha1=' + createHmac('sha1', this.opts.appSecret).update(body).digest('hex'),
       statuses,
       messages,
+      field,
       attempt: 0,
       firstAt: now,
       due: now,
@@ -258,6 +282,7 @@ export class WebhookSender {
     const ok = status >= 200 && status < 300;
     const record: WebhookDeliveryRecord = { attempt: d.attempt, ok, status, statuses: d.statuses, at: now };
     if (d.messages > 0) record.messages = d.messages;
+    if (d.field !== undefined) record.field = d.field;
     if (ok) {
       this.okCount++;
     } else {
