@@ -326,3 +326,57 @@ describe('wabridge templates sync', () => {
     }
   });
 });
+
+describe('a 1,000-template WABA end to end', () => {
+  it('syncs every page from Meta and imports each approved template exactly once at limits 50 and 500', async () => {
+    const statuses = ['APPROVED', 'APPROVED', 'APPROVED', 'PAUSED', 'REJECTED'] as const;
+    const templates = Array.from({ length: 1_000 }, (_, i) => ({
+      name: `campaign_${String(i).padStart(4, '0')}`,
+      language: i % 2 === 0 ? 'en' : 'pt_BR',
+      status: statuses[i % statuses.length]!,
+      category: 'MARKETING' as const,
+      components: [{ type: 'BODY' as const, text: `Offer ${i} for {{1}}`, example: { body_text: [['Ana']] } }],
+    }));
+    simulator = await startMetaSimulator({
+      accessToken: 'token',
+      appSecret: 'secret',
+      phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
+      templates,
+    });
+    gateway = await startTestGateway({
+      accounts: [
+        {
+          id: 'acme',
+          wabaNumber: '919888888888',
+          clevertap: { auth: { kind: 'bearer', token: 'ct' } },
+          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
+        },
+      ],
+    });
+    await gateway.templates.settled();
+    expect((await gateway.templates.status())[0]).toMatchObject({ templateCount: 1_000 });
+    // 100 per Graph page: ten listing calls.
+    expect(simulator.stats().managementCalls).toBe(10);
+
+    const approved = templates.filter((template) => template.status === 'APPROVED').map((template) => `${template.name}/${template.language}`);
+    for (const limit of [50, 500]) {
+      const seen: string[] = [];
+      let url: string | undefined = `${gateway.url}/v1/clevertap/acme/templates?limit=${limit}`;
+      let pages = 0;
+      while (url) {
+        const page = await get(url, { authorization: 'Bearer ct' });
+        expect(page.status).toBe(200);
+        expect(page.json.data.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.json.data.map((template: { name: string; language: string; status: string }) => {
+          expect(template.status).toBe('APPROVED');
+          return `${template.name}/${template.language}`;
+        }));
+        url = page.json.paging?.next;
+        pages++;
+      }
+      expect(pages).toBe(Math.ceil(approved.length / limit));
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.sort()).toEqual([...approved].sort());
+    }
+  });
+});
