@@ -43,6 +43,25 @@ function withBody(body: object, params: string[]): object {
   return send;
 }
 
+/** An account on a Meta simulator of its own (not the sandbox's), reachable at `graphBaseUrl`. */
+function acmeAccount(graphBaseUrl: string) {
+  return {
+    id: 'acme',
+    wabaNumber: '919888888888',
+    clevertap: { auth: { kind: 'bearer', token: 'ct' } },
+    whatsapp: { graphBaseUrl, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
+  };
+}
+
+function startAcmeSimulator(options: Partial<Parameters<typeof startMetaSimulator>[0]> = {}): Promise<MetaSimulator> {
+  return startMetaSimulator({
+    accessToken: 'token',
+    appSecret: 'secret',
+    phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
+    ...options,
+  });
+}
+
 async function get(url: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
   const response = await request(url, { headers });
   return { status: response.statusCode, json: await response.body.json() };
@@ -188,12 +207,7 @@ describe('templates across restarts', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-templates-'));
     dirs.push(dataDir);
     const graphPort = await freePort();
-    const account = {
-      id: 'acme',
-      wabaNumber: '919888888888',
-      clevertap: { auth: { kind: 'bearer', token: 'ct' } },
-      whatsapp: { graphBaseUrl: `http://127.0.0.1:${graphPort}/v23.0`, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
-    };
+    const account = acmeAccount(`http://127.0.0.1:${graphPort}/v23.0`);
     const start = () => startTestGateway({ accounts: [account] }, { dataDir });
     const promo = fixture('clevertap/requests/template-image-dynamic-url.json');
     const send = async (body: object) => (await gateway!.post('/v1/clevertap/acme/messages', body, { authorization: 'ct' })).json;
@@ -209,12 +223,7 @@ describe('templates across restarts', () => {
     gateway = undefined;
 
     // Meta up: the sync at start stores the catalogue.
-    simulator = await startMetaSimulator({
-      port: graphPort,
-      accessToken: 'token',
-      appSecret: 'secret',
-      phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
-    });
+    simulator = await startAcmeSimulator({ port: graphPort });
     gateway = await start();
     expect(await send({ ...withBody(promo, ['a', 'b']), to: '919900000041' })).toEqual(FAILURE_2001('body of template "promo_image" (en) takes 1 parameter, got 2'));
     await gateway.close();
@@ -237,21 +246,10 @@ describe('templates across restarts', () => {
 describe('template sync and Meta\'s management rate limit', () => {
   it('backs off after 80007 without calling Graph again, keeping the last good copy', async () => {
     const graphPort = await freePort();
-    simulator = await startMetaSimulator({
-      port: graphPort,
-      accessToken: 'token',
-      appSecret: 'secret',
-      phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
-      managementRateLimit: { calls: 2, windowMs: 3_600_000 },
-    });
+    simulator = await startAcmeSimulator({ port: graphPort, managementRateLimit: { calls: 2, windowMs: 3_600_000 } });
     gateway = await startTestGateway({
       accounts: [
-        {
-          id: 'acme',
-          wabaNumber: '919888888888',
-          clevertap: { auth: { kind: 'bearer', token: 'ct' } },
-          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
-        },
+        acmeAccount(simulator.graphBaseUrl),
       ],
     });
     // The start-up sync took one call; an on-demand one takes the second; the third is refused.
@@ -295,23 +293,14 @@ describe('wabridge templates sync', () => {
     expect(throughGateway).toEqual({ code: 0, stdout: `sandbox: ${DEFAULT_TEMPLATES.length + 1} templates synced (${gw.templates.approvedFor('sandbox').length} approved)\n` });
     expect(gw.templates.indexFor('sandbox')!.find('cli_template', 'en')).toHaveProperty('definition');
 
-    simulator = await startMetaSimulator({
-      accessToken: 'token',
-      appSecret: 'secret',
-      phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
-    });
+    simulator = await startAcmeSimulator();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-templates-cli-'));
     dirs.push(dataDir);
     const configFile = writeConfig(path.join(dataDir, 'wabridge.json'), {
       server: { host: '127.0.0.1', port: await freePort() },
       store: { path: path.join(dataDir, 'wabridge.db') },
       accounts: [
-        {
-          id: 'acme',
-          wabaNumber: '919888888888',
-          clevertap: { auth: { kind: 'bearer', token: 'ct' } },
-          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
-        },
+        acmeAccount(simulator.graphBaseUrl),
       ],
     });
     const direct = await cli({ WABRIDGE_CONFIG: configFile });
@@ -337,20 +326,10 @@ describe('a 1,000-template WABA end to end', () => {
       category: 'MARKETING' as const,
       components: [{ type: 'BODY' as const, text: `Offer ${i} for {{1}}`, example: { body_text: [['Ana']] } }],
     }));
-    simulator = await startMetaSimulator({
-      accessToken: 'token',
-      appSecret: 'secret',
-      phoneNumbers: [{ phoneNumberId: '108000000000001', displayPhoneNumber: '919888888888', wabaId: '208000000000001' }],
-      templates,
-    });
+    simulator = await startAcmeSimulator({ templates });
     gateway = await startTestGateway({
       accounts: [
-        {
-          id: 'acme',
-          wabaNumber: '919888888888',
-          clevertap: { auth: { kind: 'bearer', token: 'ct' } },
-          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '108000000000001', wabaId: '208000000000001', accessToken: 'token', appSecret: 'secret', webhookVerifyToken: 'verify' },
-        },
+        acmeAccount(simulator.graphBaseUrl),
       ],
     });
     await gateway.templates.settled();
