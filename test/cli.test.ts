@@ -44,6 +44,11 @@ describe('wabridge CLI', () => {
       return stats.accepted === 1;
     }, 'the message to reach the built-in simulator');
 
+    const importUrl = banner.match(/Template import URL:\s+(\S+)/)![1]!;
+    const imported = await request(importUrl, { headers: { authorization: header } });
+    expect(imported.statusCode).toBe(200);
+    expect(((await imported.body.json()) as { data: Array<{ name: string }> }).data.map((template) => template.name)).toContain('promo_image');
+
     gateway.child.kill('SIGTERM');
     expect(await gateway.exit).toBe(0);
     // The sandbox credentials are kept with the data, so the pasted header survives restarts.

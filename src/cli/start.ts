@@ -46,6 +46,7 @@ function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: strin
     if (auth.kind === 'bearer') lines.push(`  Authorization header:     Authorization: Bearer ${auth.token}`);
     if (auth.kind === 'basic') lines.push(`  Basic authentication:     username ${auth.username}, password from your configuration`);
     if (auth.kind === 'headers') lines.push(`  Headers:                  ${Object.keys(auth.headers).join(', ')} (values from your configuration)`);
+    lines.push(`  Template import URL:      ${base}/v1/clevertap/${account.id}/templates  (same credentials)`);
     if (!account.simulated) lines.push(`  Meta webhook callback:    ${base}${WEBHOOK_PATH}`);
     if (auth.kind === 'bearer' && account.simulated) {
       lines.push('  Try it:');
