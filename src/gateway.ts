@@ -21,6 +21,8 @@ import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
 import { InboundIngest } from './pipeline/inbound-ingest.js';
 import { ClickReporter } from './pipeline/click-reports.js';
 import { TemplateCatalog } from './pipeline/template-catalog.js';
+import { RetentionJob } from './pipeline/retention.js';
+import { SqliteRetentionStore } from './store/sqlite/sqlite-retention-store.js';
 import { SqliteTemplateStore } from './store/sqlite/sqlite-template-store.js';
 import { SqliteClickLinkStore } from './store/sqlite/sqlite-click-link-store.js';
 import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
@@ -230,6 +232,22 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     // Meta does not hold up the start (the last good copy, or pass-through, serves meanwhile).
     await Promise.race([catalog.settled(), new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_WAIT_MS).unref())]);
 
+    const retention = new RetentionJob({
+      store: new SqliteRetentionStore(db),
+      logger,
+      policy: {
+        everyMs: config.retention.everyMs,
+        keepDays: {
+          messages: config.retention.messagesDays,
+          deliveredCallbacks: config.retention.deliveredCallbacksDays,
+          deadLetters: config.retention.deadLettersDays,
+          inboundMessages: config.retention.inboundMessagesDays,
+          clickLinks: config.retention.clickLinksDays,
+        },
+      },
+    });
+    cleanups.push(() => retention.stop());
+
     let ready = false;
     const app = buildApp({
       accounts,
@@ -293,6 +311,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     if (mediaSecret && mediaBaseUrl) signer = mediaSigner();
     dispatcher.start();
     await callbackDispatcher.start();
+    retention.start();
     ready = true;
 
     const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, templates: catalog, close: closeAll };

@@ -187,6 +187,25 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    retention: Type.Object(
+      {
+        messagesDays: Type.Integer({
+          minimum: 2,
+          default: 30,
+          description: 'messages in a final state are forgotten this long after their last change; later status webhooks for them are dropped',
+        }),
+        deliveredCallbacksDays: Type.Integer({ minimum: 1, default: 7, description: 'callbacks CleverTap accepted are kept this long (undelivered ones are never removed)' }),
+        deadLettersDays: Type.Integer({ minimum: 1, default: 30, description: 'dead-lettered sends and callbacks not replayed by then are removed' }),
+        inboundMessagesDays: Type.Integer({
+          minimum: 8,
+          default: 30,
+          description: 'how long received message ids are remembered to drop Meta\'s retried webhooks (Meta retries for up to 7 days)',
+        }),
+        clickLinksDays: Type.Integer({ minimum: 1, default: 90, description: 'click-tracking short links stop redirecting after this long' }),
+        everyMs: Type.Integer({ minimum: 60_000, default: 3600_000, description: 'how often old records are removed' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

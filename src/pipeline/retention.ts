@@ -1,0 +1,83 @@
+/**
+ * @module pipeline/retention
+ * Keeps the database from growing without end: every `everyMs` it removes what the store says is
+ * safe to forget (store/retention.ts) and older than the configured age, a batch at a time with
+ * the event loop free between batches, so sends and webhooks are never held up behind a big
+ * delete.
+ */
+import type { Logger } from 'pino';
+import { PRUNABLE_RECORDS, type PrunableRecords, type RetentionStore } from '../store/retention.js';
+
+export const PRUNE_BATCH = 2_000;
+const DAY_MS = 24 * 3600_000;
+/** The first run waits this long after start, so a restart under load is not slowed by it. */
+const FIRST_RUN_DELAY_MS = 60_000;
+
+export interface RetentionPolicy {
+  /** Days each kind of record is kept. */
+  keepDays: Record<PrunableRecords, number>;
+  everyMs: number;
+}
+
+export class RetentionJob {
+  readonly #store: RetentionStore;
+  readonly #policy: RetentionPolicy;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<Record<PrunableRecords, number>> | undefined;
+  #stopped = false;
+
+  constructor(options: { store: RetentionStore; policy: RetentionPolicy; logger: Logger; now?: () => number }) {
+    this.#store = options.store;
+    this.#policy = options.policy;
+    this.#log = options.logger;
+    this.#now = options.now ?? Date.now;
+  }
+
+  start(firstRunInMs = FIRST_RUN_DELAY_MS): void {
+    this.#schedule(firstRunInMs);
+  }
+
+  /** Runs one pass now (or joins the one running); resolves with what each kind lost. */
+  runOnce(): Promise<Record<PrunableRecords, number>> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  async #pass(): Promise<Record<PrunableRecords, number>> {
+    const removed = Object.fromEntries(PRUNABLE_RECORDS.map((kind) => [kind, 0])) as Record<PrunableRecords, number>;
+    const startedAt = this.#now();
+    for (const kind of PRUNABLE_RECORDS) {
+      const olderThan = startedAt - this.#policy.keepDays[kind] * DAY_MS;
+      for (;;) {
+        if (this.#stopped) return removed;
+        const count = await this.#store.pruneBatch(kind, olderThan, PRUNE_BATCH);
+        removed[kind] += count;
+        if (count < PRUNE_BATCH) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const total = PRUNABLE_RECORDS.reduce((sum, kind) => sum + removed[kind], 0);
+    if (total > 0) this.#log.info({ removed, ms: this.#now() - startedAt }, `retention removed ${total} old records`);
+    return removed;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.runOnce()
+        .catch((error: unknown) => this.#log.error({ err: error }, 'retention pass failed; trying again at the next one'))
+        .finally(() => this.#schedule(this.#policy.everyMs));
+    }, delayMs);
+    this.#timer.unref();
+  }
+}

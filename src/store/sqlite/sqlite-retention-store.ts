@@ -1,0 +1,42 @@
+/**
+ * @module store/sqlite/sqlite-retention-store
+ * Retention in the embedded database: one bounded DELETE per call, outside the write batcher
+ * (a batch of deletes is its own short transaction, committed before the event loop moves on).
+ */
+import type { PrunableRecords, RetentionStore } from '../retention.js';
+import type { SqliteDatabase } from './open-sqlite.js';
+import { loadSql } from './sql-loader.js';
+
+/** The queue whose dead letters carry a callback row (pipeline/callback-dispatcher.ts). */
+const CALLBACK_QUEUE = 'callbacks';
+
+export class SqliteRetentionStore implements RetentionStore {
+  readonly #prune: Record<PrunableRecords, (olderThan: number, limit: number) => number>;
+
+  constructor(db: SqliteDatabase) {
+    const statement = (name: string) => db.prepare(loadSql(import.meta.url, name));
+    const one = (name: string) => {
+      const prepared = statement(name);
+      return (olderThan: number, limit: number) => prepared.run(olderThan, limit).changes;
+    };
+    const deadLetterCallbacks = statement('retention-dead-letter-callbacks');
+    const deadLetters = statement('retention-dead-letters');
+    // Dead letters pruned oldest first in both statements, so the callbacks removed are exactly
+    // those of the dead letters removed right after, in one transaction.
+    const pruneDeadLetters = db.transaction((olderThan: number, limit: number) => {
+      deadLetterCallbacks.run(olderThan, limit, CALLBACK_QUEUE);
+      return deadLetters.run(olderThan, limit).changes;
+    });
+    this.#prune = {
+      messages: one('retention-messages'),
+      deliveredCallbacks: one('retention-delivered-callbacks'),
+      deadLetters: (olderThan, limit) => pruneDeadLetters.immediate(olderThan, limit),
+      inboundMessages: one('retention-inbound-messages'),
+      clickLinks: one('retention-click-links'),
+    };
+  }
+
+  async pruneBatch(records: PrunableRecords, olderThan: number, limit: number): Promise<number> {
+    return this.#prune[records](olderThan, limit);
+  }
+}
