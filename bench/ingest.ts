@@ -265,10 +265,10 @@ async function main(): Promise<void> {
   const targets: Target[] = [{ name: 'baseline', label: 'baseline', service: bare.service, baseUrl: bare.baseUrl, url: `${bare.baseUrl}/` }];
   // Processes that work for a target (Meta's stand-in): idle-waits include them, and their CPU
   // is not counted as foreign load.
-  const helperPids: number[] = [];
+  const helpers: Service[] = [];
   if (settings.gateway !== 'none') {
     const gateway = settings.gateway === 'real' ? await startGateway(runDir, runName, wabaNumber, settings.messagesPerSecond) : await startBareServer('stand-in', runDir);
-    if ('simulator' in gateway) helperPids.push((gateway.simulator as Service).pid);
+    if ('simulator' in gateway) helpers.push(gateway.simulator as Service);
     const label = settings.gateway === 'real' ? 'gateway' : 'stand-in';
     targets.push({ name: 'gateway', label, service: gateway.service, baseUrl: gateway.baseUrl, url: `${gateway.baseUrl}/v1/clevertap/${ACCOUNT_ID}/messages` });
   }
@@ -284,7 +284,7 @@ async function main(): Promise<void> {
         if (target.service.child.exitCode !== null || target.service.child.signalCode !== null) {
           throw new Error(`${target.label} died during the run. Its stderr:\n${target.service.stderrTail()}`);
         }
-        const settle = await waitForCpuQuiet([...targets.map((t) => t.service.pid), ...helperPids], settings.settleMaxSeconds * 1000);
+        const settle = await waitForCpuQuiet([...targets.map((t) => t.service.pid), ...helpers.map((helper) => helper.pid)], settings.settleMaxSeconds * 1000);
         if (!settle.quiet || settle.waitedMs > 1500) {
           const note = `round ${round} ${scenario} ${target.label}: waited ${(settle.waitedMs / 1000).toFixed(1)} s for the servers to go idle${settle.quiet ? '' : ' — still busy, measured anyway'}`;
           settleNotes.push(note);
@@ -360,7 +360,8 @@ async function main(): Promise<void> {
   const { rounds: _perRound, ...compact } = summary;
   process.stdout.write(`\nBENCH_SUMMARY ${JSON.stringify(compact)}\n`);
 
-  await Promise.all(targets.map((target) => target.service.stop()));
+  // The simulator too: a child left running keeps this process (and its terminal) waiting.
+  await Promise.all([...targets.map((target) => target.service.stop()), ...helpers.map((helper) => helper.stop())]);
 }
 
 main().catch((error: unknown) => {
