@@ -23,6 +23,7 @@ import { problem } from './problem.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { LoadShedder } from './load-shedder.js';
+import { createFastRoute, serverWithFastRoute } from './fast-route.js';
 
 export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
@@ -49,7 +50,20 @@ export interface AppDependencies {
 export type App = ReturnType<typeof buildApp>;
 
 export function buildApp(deps: AppDependencies) {
+  const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
+  const intake = createSendIntake({
+    accounts: deps.accounts,
+    acceptor: deps.acceptor,
+    optOuts: deps.optOutRegistry,
+    overloaded: () => loadShedder.overloaded,
+    ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
+    log: deps.logger,
+  });
+  // CleverTap's campaign load skips fastify's per-request machinery (see fast-route.ts); the
+  // fastify route below answers the same way for inject() and whatever the fast route declines.
+  const fastRoute = createFastRoute({ intake, bodyLimitBytes: deps.bodyLimitBytes, log: deps.logger });
   const app = Fastify({
+    serverFactory: serverWithFastRoute(fastRoute),
     loggerInstance: deps.logger,
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.
     logController: new LogController({ disableRequestLogging: true }),
@@ -76,16 +90,9 @@ export function buildApp(deps: AppDependencies) {
   });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
 
-  const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
+  // While closing, fastify answers every request (503), the hot route included.
+  app.addHook('preClose', async () => fastRoute.close());
   app.addHook('onClose', async () => loadShedder.stop());
-  const intake = createSendIntake({
-    accounts: deps.accounts,
-    acceptor: deps.acceptor,
-    optOuts: deps.optOutRegistry,
-    overloaded: () => loadShedder.overloaded,
-    ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
-    log: deps.logger,
-  });
   app.register(clevertapMessagesRoute, { intake });
   app.register(clevertapTemplatesRoute, {
     accounts: deps.accounts,

@@ -5,12 +5,15 @@
  * names our id in `biz_opaque_callback_data` for a message with no wamid yet is proof that an
  * uncertain send reached Meta: recording its wamid is enough, because the send dispatcher
  * drops any pending resend of a message that already has one.
+ *
+ * Finding the message and moving it are one store operation (`applyStatus`): one read and at
+ * most one write per status, in the commit that also owes CleverTap its report.
  */
 import type { Logger } from 'pino';
-import type { MessageLifecycle, MessageStore, StateChangeHook } from '../store/message-store.js';
+import type { MessageStore, StateChangeHook, StatusOutcome, StatusTarget } from '../store/message-store.js';
 import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
 
-export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
+export type { StatusOutcome };
 
 export interface StatusIngestOptions {
   store: MessageStore;
@@ -28,24 +31,16 @@ export class StatusIngest {
     this.#options = options;
   }
 
-  async apply(update: StatusUpdate): Promise<StatusOutcome> {
-    const { store } = this.#options;
-    const message = await this.#find(update);
-    if (!message) return 'unknown-message';
-    const details: { wamid: string; failure?: typeof update.failure } = { wamid: update.wamid };
-    if (update.failure) details.failure = update.failure;
-    const moved = await store.advanceState(message.id, update.status, update.at, details, this.#options.onStateChange);
-    return moved ? 'applied' : 'stale';
-  }
-
-  async #find(update: StatusUpdate): Promise<MessageLifecycle | undefined> {
-    const { store } = this.#options;
+  apply(update: StatusUpdate): Promise<StatusOutcome> {
+    const { store, onStateChange, accountForPhoneNumberId } = this.#options;
+    const target: StatusTarget = { wamid: update.wamid };
     if (update.bizOpaqueCallbackData) {
-      const byOwnId = await store.getLifecycle({ id: update.bizOpaqueCallbackData });
-      // Another app on the same WABA may use biz_opaque_callback_data too: trust it only
-      // when the sending number matches.
-      if (byOwnId && this.#options.accountForPhoneNumberId(update.phoneNumberId) === byOwnId.accountId) return byOwnId;
+      // Another app on the same WABA may use biz_opaque_callback_data too: the store trusts
+      // it only for a message of the account that owns the sending number.
+      target.id = update.bizOpaqueCallbackData;
+      const accountId = accountForPhoneNumberId(update.phoneNumberId);
+      if (accountId !== undefined) target.accountId = accountId;
     }
-    return store.getLifecycle({ wamid: update.wamid });
+    return store.applyStatus(target, update.status, update.at, update.failure, onStateChange);
   }
 }

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../domain/message.js';
 import { newMessageId } from '../domain/ids.js';
-import type { MessageStore } from './message-store.js';
+import type { MessageStore, StateChange } from './message-store.js';
 
 export interface MessageStoreFixture {
   name: string;
@@ -100,6 +100,50 @@ export function runMessageStoreConformance(fixture: MessageStoreFixture): void {
       const failure = { reason: 'device_incapable' as const, metaCode: 131026, title: 'Message Undeliverable' };
       expect(await store.advanceState(message.id, 'failed', 2000, { failure })).toBe(true);
       expect(await store.getMessage(message.id)).toMatchObject({ state: 'failed', failure, failedAt: 2000 });
+    });
+
+    it('applies a status to the message it names: by our id for the owning account, else by wamid', async () => {
+      const message = sampleMessage();
+      const other = sampleMessage({ accountId: 'other' });
+      await store.acceptMessages([message, other]);
+      await store.recordSubmitted(message.id, 'wamid.A', 1000);
+      const changes: StateChange[] = [];
+      const hook = (_tx: unknown, change: StateChange) => changes.push(change);
+      // By our id: the message had no wamid yet, so the status records it (an uncertain send proved).
+      expect(await store.applyStatus({ id: other.id, accountId: 'other', wamid: 'wamid.B' }, 'sent', 2000, undefined, hook)).toBe('applied');
+      expect(await store.getLifecycle({ wamid: 'wamid.B' })).toMatchObject({ id: other.id, state: 'sent' });
+      // Our id for another account's message is not trusted: the wamid decides.
+      expect(await store.applyStatus({ id: other.id, accountId: 'acme', wamid: 'wamid.A' }, 'delivered', 3000, undefined, hook)).toBe('applied');
+      expect(await store.getMessage(other.id)).toMatchObject({ state: 'sent' });
+      expect(await store.getMessage(message.id)).toMatchObject({ state: 'delivered', wamid: 'wamid.A', deliveredAt: 3000, submittedAt: 1000 });
+      // Replays and stragglers change nothing; unknown messages are reported as such.
+      expect(await store.applyStatus({ wamid: 'wamid.A' }, 'sent', 4000, undefined, hook)).toBe('stale');
+      expect(await store.applyStatus({ wamid: 'wamid.A' }, 'delivered', 4000, undefined, hook)).toBe('stale');
+      expect(await store.applyStatus({ id: 'nope', accountId: 'acme', wamid: 'wamid.nope' }, 'read', 4000, undefined, hook)).toBe('unknown-message');
+      const failure = { reason: 'other' as const, metaCode: 131000, title: 'Something went wrong' };
+      expect(await store.applyStatus({ wamid: 'wamid.B' }, 'failed', 5000, failure, hook)).toBe('applied');
+      expect(await store.getMessage(other.id)).toMatchObject({ state: 'failed', failure, failedAt: 5000, sentAt: 2000 });
+      expect(changes).toEqual([
+        { id: other.id, accountId: 'other', msgId: other.msgId, previous: 'accepted', state: 'sent', at: 2000 },
+        { id: message.id, accountId: 'acme', msgId: message.msgId, previous: 'submitted', state: 'delivered', at: 3000 },
+        { id: other.id, accountId: 'other', msgId: other.msgId, previous: 'sent', state: 'failed', at: 5000, failure },
+      ]);
+    });
+
+    it('applies statuses of one batch in order, each against the state the one before left', async () => {
+      const message = sampleMessage({ callbacks: { deliveryReportUrl: 'https://ct.example/dlr' } });
+      await store.acceptMessages([message]);
+      await store.recordSubmitted(message.id, 'wamid.C', 1000);
+      const changes: StateChange[] = [];
+      const outcomes = await Promise.all(
+        (['read', 'delivered', 'sent'] as const).map((state, index) =>
+          store.applyStatus({ wamid: 'wamid.C' }, state, 2000 + index, undefined, (_tx, change) => changes.push(change)),
+        ),
+      );
+      expect(outcomes).toEqual(['applied', 'stale', 'stale']);
+      expect(changes).toEqual([
+        { id: message.id, accountId: 'acme', msgId: message.msgId, previous: 'submitted', state: 'read', at: 2000, callbacks: { deliveryReportUrl: 'https://ct.example/dlr' } },
+      ]);
     });
 
     it('counts messages by account and state', async () => {

@@ -58,6 +58,19 @@ export interface MessageLifecycle {
   callbacks?: CallbackOverrides;
 }
 
+/**
+ * Which message a status webhook is about: the one with our `id` (Meta echoes it in
+ * `biz_opaque_callback_data`) when it belongs to `accountId`, the account that owns the sending
+ * number (another app on the same WABA may use that field too); otherwise the one with Meta's `wamid`.
+ */
+export interface StatusTarget {
+  id?: string;
+  accountId?: string;
+  wamid: string;
+}
+
+export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';
+
 export interface StateCounts {
   accountId: string;
   state: MessageState;
@@ -90,6 +103,19 @@ export interface MessageStore {
     /** Runs in the same commit when the message did move (e.g. to owe CleverTap a report). */
     onAdvanced?: StateChangeHook,
   ): Promise<boolean>;
+  /**
+   * Applies a status from Meta to the message it names (see `StatusTarget`): moves it forward
+   * as `advanceState` does, recording `target.wamid` when the message has none yet, and runs
+   * `onAdvanced` in the same commit. Finding the message and moving it happen together, with
+   * one read; a status that does not move it (a replay, or out of order) writes nothing.
+   */
+  applyStatus(
+    target: StatusTarget,
+    state: MessageState,
+    at: number,
+    failure?: DeliveryFailure,
+    onAdvanced?: StateChangeHook,
+  ): Promise<StatusOutcome>;
   countByState(): Promise<StateCounts[]>;
   close(): Promise<void>;
 }

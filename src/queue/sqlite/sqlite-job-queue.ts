@@ -11,17 +11,8 @@ import { writeBatcherFor, type WriteBatcher } from '../../store/sqlite/write-bat
 import type { TransactionHandle } from '../../store/message-store.js';
 import type { DeadJob, Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
 
-interface JobRow {
-  id: number;
-  queue: string;
-  partition_key: string;
-  ref: string;
-  attempts: number;
-  leased: number;
-  uncertain_since: number | null;
-  last_error: string | null;
-  created_at: number;
-}
+/** A `select-ready` row, read raw: id, queue, partition_key, ref, attempts, leased, uncertain_since, last_error, created_at. */
+type JobRow = [number, string, string, string, number, number, number | null, string | null, number];
 
 export class SqliteJobQueue implements JobQueue {
   readonly #db: SqliteDatabase;
@@ -38,7 +29,7 @@ export class SqliteJobQueue implements JobQueue {
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
     const statements = {
       enqueue: sql('enqueue'),
-      selectReady: sql('select-ready'),
+      selectReady: sql('select-ready').raw(true),
       lease: sql('lease'),
       ack: sql('ack'),
       retryAt: sql('retry-at'),
@@ -53,10 +44,15 @@ export class SqliteJobQueue implements JobQueue {
     };
     this.#statements = statements;
     this.#reserve = db.transaction((queue: string, options: ReserveOptions, now: number): Job[] => {
-      const rows = statements.selectReady.all({ queue, partitionKey: options.partitionKey, now, limit: options.limit }) as JobRow[];
-      if (rows.length === 0) return [];
-      statements.lease.run({ ids: JSON.stringify(rows.map((row) => row.id)), leaseUntil: now + options.leaseMs });
-      return rows.map(toJob);
+      const rows = statements.selectReady.all(queue, options.partitionKey, now, options.limit) as JobRow[];
+      const jobs: Job[] = new Array(rows.length);
+      const leaseUntil = now + options.leaseMs;
+      for (let index = 0; index < rows.length; index++) {
+        const row = rows[index]!;
+        statements.lease.run(leaseUntil, row[0]);
+        jobs[index] = toJob(row);
+      }
+      return jobs;
     });
     this.#deadLetter = db.transaction((job: Job, reason: string, now: number) => {
       statements.deadLetter.run({ id: job.id, reason, now });
@@ -91,11 +87,13 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async reserve(queue: string, options: ReserveOptions): Promise<Job[]> {
-    return this.#reserve.immediate(queue, options, options.now ?? Date.now());
+    // The lease must be durable before a job is handed out (a crash mid-send must find it
+    // leased), but it need not have a commit of its own: it joins the next batch of writes.
+    return this.#writes.write(() => this.#reserve(queue, options, options.now ?? Date.now()));
   }
 
   async ack(job: Job): Promise<boolean> {
-    const { changes } = await this.#writes.write(() => this.#statements.ack.run({ id: job.id, attempts: job.attempts }));
+    const { changes } = await this.#writes.write(() => this.#statements.ack.run(job.id, job.attempts));
     return changes === 1;
   }
 
@@ -136,16 +134,9 @@ export class SqliteJobQueue implements JobQueue {
 }
 
 function toJob(row: JobRow): Job {
-  const job: Job = {
-    id: row.id,
-    queue: row.queue,
-    partitionKey: row.partition_key,
-    ref: row.ref,
-    attempts: row.attempts + 1,
-    createdAt: Number(row.created_at),
-    previousAttemptUnsettled: row.leased === 1,
-  };
-  if (row.uncertain_since !== null) job.uncertainSince = Number(row.uncertain_since);
-  if (row.last_error !== null) job.lastError = row.last_error;
+  const [id, queue, partitionKey, ref, attempts, leased, uncertainSince, lastError, createdAt] = row;
+  const job: Job = { id, queue, partitionKey, ref, attempts: attempts + 1, createdAt: Number(createdAt), previousAttemptUnsettled: leased === 1 };
+  if (uncertainSince !== null) job.uncertainSince = Number(uncertainSince);
+  if (lastError !== null) job.lastError = lastError;
   return job;
 }

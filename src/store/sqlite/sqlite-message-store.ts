@@ -6,8 +6,21 @@
  */
 import type { DeliveryFailure } from '../../domain/failure.js';
 import type { OutboundMessage } from '../../domain/message.js';
-import type { MessageState } from '../../domain/status.js';
-import type { AcceptHook, AcceptResult, MessageLifecycle, MessageStore, StateChange, StateChangeHook, StateCounts, StoredMessage, TransactionHandle } from '../message-store.js';
+import { canTransition, type MessageState } from '../../domain/status.js';
+import type {
+  AcceptHook,
+  AcceptResult,
+  MessageLifecycle,
+  MessageStore,
+  StateChange,
+  StateChangeHook,
+  StateCounts,
+  StatusOutcome,
+  StatusTarget,
+  StoredMessage,
+  TransactionHandle,
+} from '../message-store.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
@@ -33,6 +46,18 @@ interface MessageRow {
   updated_at: number;
 }
 
+/** A `status-target-*` row, read raw: rowid, id, account_id, msg_id, state, wamid, callbacks. */
+type StatusTargetRow = [number, string, string, string, MessageState, string | null, string | null];
+
+/** The timestamp column of each state a message can move to. */
+const STATE_AT_COLUMN: Partial<Record<MessageState, string>> = {
+  submitted: 'submitted_at',
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  read: 'read_at',
+  failed: 'failed_at',
+};
+
 /** The handle hooks receive: the same connection, inside the open transaction. */
 export interface SqliteTransaction extends TransactionHandle {
   readonly kind: 'sqlite';
@@ -53,6 +78,10 @@ export class SqliteMessageStore implements MessageStore {
   readonly #lifecycleByWamid;
   readonly #transitionContext;
   readonly #acceptBatch;
+  readonly #statusById;
+  readonly #statusByWamid;
+  /** `apply-status` per target state: [keeps the wamid, records the wamid]. */
+  readonly #applyStatus = new Map<MessageState, [Statement, Statement]>();
   readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
@@ -70,6 +99,13 @@ export class SqliteMessageStore implements MessageStore {
     this.#lifecycleById = sql('get-lifecycle');
     this.#lifecycleByWamid = sql('get-lifecycle-by-wamid');
     this.#transitionContext = sql('get-transition-context');
+    this.#statusById = sql('status-target-by-id').raw(true);
+    this.#statusByWamid = sql('status-target-by-wamid').raw(true);
+    const applyStatus = loadSql(import.meta.url, 'apply-status');
+    for (const [state, column] of Object.entries(STATE_AT_COLUMN) as Array<[MessageState, string]>) {
+      const forState = applyStatus.replaceAll('/*STATE_AT*/', column);
+      this.#applyStatus.set(state, [db.prepare(forState.replaceAll('/*SET_WAMID*/', '')), db.prepare(forState.replaceAll('/*SET_WAMID*/', 'wamid = ?,'))]);
+    }
     this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
       const results: AcceptResult[] = [];
       for (const message of messages) {
@@ -124,7 +160,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
-    await this.#writes.write(() => this.#recordSubmitted.run({ id, wamid, at }));
+    await this.#writes.write(() => this.#recordSubmitted.run(wamid, at, at, id));
   }
 
   async advanceState(
@@ -147,6 +183,32 @@ export class SqliteMessageStore implements MessageStore {
         onAdvanced(this.#tx, change);
       }
       return moved;
+    });
+  }
+
+  applyStatus(target: StatusTarget, state: MessageState, at: number, failure?: DeliveryFailure, onAdvanced?: StateChangeHook): Promise<StatusOutcome> {
+    const statements = this.#applyStatus.get(state);
+    if (!statements) return Promise.resolve('stale');
+    const failureJson = failure ? JSON.stringify(failure) : null;
+    return this.#writes.write((): StatusOutcome => {
+      let row: StatusTargetRow | undefined;
+      if (target.id !== undefined) {
+        row = this.#statusById.get(target.id) as StatusTargetRow | undefined;
+        if (row && row[2] !== target.accountId) row = undefined;
+      }
+      row ??= this.#statusByWamid.get(target.wamid) as StatusTargetRow | undefined;
+      if (!row) return 'unknown-message';
+      const [rowid, id, accountId, msgId, previous, wamid, callbacks] = row;
+      if (!canTransition(previous, state)) return 'stale';
+      if (wamid === null) statements[1].run(state, target.wamid, failureJson, at, at, rowid);
+      else statements[0].run(state, failureJson, at, at, rowid);
+      if (onAdvanced) {
+        const change: StateChange = { id, accountId, msgId, previous, state, at };
+        if (failure) change.failure = failure;
+        if (callbacks) change.callbacks = JSON.parse(callbacks);
+        onAdvanced(this.#tx, change);
+      }
+      return 'applied';
     });
   }
 

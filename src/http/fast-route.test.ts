@@ -1,0 +1,178 @@
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
+import { fixture, startTestGateway, type TestGateway } from '../../test/support/gateway.js';
+import { createFastRoute, messagesAccountId, serverWithFastRoute } from './fast-route.js';
+
+describe('messagesAccountId', () => {
+  it.each([
+    ['/v1/clevertap/acme/messages', 'acme'],
+    ['/v1/clevertap/acme/messages/', 'acme'],
+    ['/v1/clevertap/acme/messages?x=1', 'acme'],
+    ['/v1/clevertap/acme/messages/?x=1/2', 'acme'],
+    ['/v1/clevertap/a.b-c_d~e/messages', 'a.b-c_d~e'],
+  ])('routes %s to %s', (url, accountId) => expect(messagesAccountId(url)).toBe(accountId));
+
+  it.each([
+    '/v1/clevertap//messages',
+    '/v1/clevertap/acme/messagesx',
+    '/v1/clevertap/acme/message',
+    '/v1/clevertap/acme/messages//',
+    '/v1/clevertap/acme/x/messages',
+    '/v1/clevertap/ac%20me/messages',
+    '/v1/clevertap/ac#me/messages',
+    '/v1/clevertap/acme',
+    '/v1/clevertap/acme/messages#frag',
+    '//v1/clevertap/acme/messages',
+    `/v1/clevertap/${'a'.repeat(101)}/messages`,
+    '/v1/whatsapp/webhook',
+  ])('leaves %s to fastify', (url) => expect(messagesAccountId(url)).toBeUndefined());
+});
+
+describe('fast route on a bare server', () => {
+  let server: Server;
+  let base: string;
+  const fellThrough: string[] = [];
+  const seen: Array<{ accountId: string; body: string }> = [];
+  let next: IntakeAnswer | Promise<IntakeAnswer> | Error = { status: 200, body: '{"status":"success"}' };
+  const intake: SendIntake = {
+    handle(accountId, _headers, rawBody) {
+      seen.push({ accountId, body: (rawBody as Buffer).toString('utf8') });
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
+  const fast = createFastRoute({ intake, bodyLimitBytes: 1000, log: pino({ level: 'silent' }) });
+
+  beforeAll(async () => {
+    server = serverWithFastRoute(fast)((req, res) => {
+      fellThrough.push(`${req.method} ${req.url}`);
+      res.writeHead(299).end('fastify');
+    }, { keepAliveTimeout: 75_000, requestTimeout: 0, connectionTimeout: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterEach(() => {
+    fellThrough.length = 0;
+    seen.length = 0;
+    next = { status: 200, body: '{"status":"success"}' };
+  });
+
+  const post = async (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const response = await request(base + path, { method: 'POST', body, headers });
+    return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+  };
+
+  it('answers the hot route itself, with the intake\'s answer and the keep-alive settings', async () => {
+    const response = await post('/v1/clevertap/acme/messages', '{"a":1}');
+    expect(response).toMatchObject({ status: 200, body: '{"status":"success"}' });
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['keep-alive']).toBe('timeout=75');
+    expect(seen).toEqual([{ accountId: 'acme', body: '{"a":1}' }]);
+    expect(fellThrough).toEqual([]);
+  });
+
+  it('waits for an asynchronous answer', async () => {
+    next = Promise.resolve({ status: 429, body: '{"message":"Too many requests to process"}' });
+    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 429, body: '{"message":"Too many requests to process"}' });
+  });
+
+  it('turns a reason into a problem body', async () => {
+    next = { status: 404, reason: 'no account "x" is configured' };
+    expect(await post('/v1/clevertap/x/messages', '{}')).toMatchObject({ status: 404, body: '{"message":"Not Found","reason":"no account \\"x\\" is configured"}' });
+  });
+
+  it('answers 500 with a problem body when the intake throws or rejects', async () => {
+    next = new Error('boom');
+    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"Internal Server Error","reason":"internal error"}' });
+    next = Promise.reject(new Error('boom'));
+    (next as Promise<unknown>).catch(() => undefined);
+    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"Internal Server Error","reason":"internal error"}' });
+  });
+
+  it('refuses a body over the limit with 413 and closes the connection, by Content-Length or while reading', async () => {
+    const declared = await post('/v1/clevertap/acme/messages', 'x'.repeat(1001));
+    expect(declared).toMatchObject({ status: 413, body: '{"message":"Payload Too Large","reason":"the body is larger than 1000 bytes"}' });
+    expect(declared.headers.connection).toBe('close');
+    const streamed = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const req = httpRequest(`${base}/v1/clevertap/acme/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(600));
+      setTimeout(() => req.end('x'.repeat(600)), 20);
+    });
+    expect(streamed).toEqual({ status: 413, body: '{"message":"Payload Too Large","reason":"the body is larger than 1000 bytes"}', connection: 'close' });
+    expect(seen).toEqual([]);
+  });
+
+  it('hands an empty body to the intake as an empty buffer, and a chunked one joined', async () => {
+    await post('/v1/clevertap/acme/messages', '');
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/v1/clevertap/acme/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.write('{"a":');
+      setTimeout(() => req.end('"b"}'), 20);
+    });
+    expect(chunked).toBe(200);
+    expect(seen).toEqual([{ accountId: 'acme', body: '' }, { accountId: 'acme', body: '{"a":"b"}' }]);
+  });
+
+  it('leaves other methods, paths, content types and a closing app to fastify', async () => {
+    await post('/v1/clevertap/acme/templates', '{}');
+    await post('/v1/clevertap/ac%61me/messages', '{}');
+    await post('/v1/clevertap/acme/messages', '{}', { 'content-type': 'application/x-www-form-urlencoded' });
+    await post('/v1/clevertap/acme/messages', '{}', {});
+    const get = await request(`${base}/v1/clevertap/acme/messages`);
+    await get.body.dump();
+    expect(fellThrough).toEqual([
+      'POST /v1/clevertap/acme/templates',
+      'POST /v1/clevertap/ac%61me/messages',
+      'POST /v1/clevertap/acme/messages',
+      'POST /v1/clevertap/acme/messages',
+      'GET /v1/clevertap/acme/messages',
+    ]);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('fast route in the gateway answers as the fastify route does', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ server: { host: '127.0.0.1', port: 0, bodyLimitBytes: 4096 } });
+  });
+  afterAll(async () => gateway.stop());
+
+  let n = 0;
+  const send = (name: string) => ({ ...fixture(`clevertap/requests/${name}`), msgId: `fast|${Date.now()}|${n++}` });
+
+  it.each([
+    ['a template send', '/v1/clevertap/sandbox/messages', () => JSON.stringify(send('template-file-header-multi-button.json')), true],
+    ['a freeform send with a trailing slash and a query', '/v1/clevertap/sandbox/messages/?a=1', () => JSON.stringify(send('freeform-text.json')), true],
+    ['wrong credentials', '/v1/clevertap/sandbox/messages', () => JSON.stringify(send('freeform-text.json')), false],
+    ['an unknown account', '/v1/clevertap/nobody/messages', () => JSON.stringify(send('freeform-text.json')), true],
+    ['a body that is not JSON', '/v1/clevertap/sandbox/messages', () => '{"to": ', true],
+    ['an empty body', '/v1/clevertap/sandbox/messages', () => '', true],
+    ['a body over the limit', '/v1/clevertap/sandbox/messages', () => JSON.stringify({ padding: 'x'.repeat(5000) }), true],
+    ['a payload CleverTap\'s parser refuses', '/v1/clevertap/sandbox/messages', () => JSON.stringify({ ...send('freeform-text.json'), to: 'call me' }), true],
+  ])('%s', async (_label, path, body, authorized) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', authorization: authorized ? `Bearer ${gateway.sandboxSecrets!.clevertapToken}` : 'Bearer wrong' };
+    const viaHttp = await request(gateway.url + path, { method: 'POST', headers, body: body() });
+    const httpBody = await viaHttp.body.text();
+    const viaFastify = await gateway.app.inject({ method: 'POST', url: path, headers, payload: body() });
+    expect({ status: viaHttp.statusCode, type: viaHttp.headers['content-type'], body: httpBody }).toEqual({
+      status: viaFastify.statusCode,
+      type: viaFastify.headers['content-type'],
+      body: viaFastify.body,
+    });
+  });
+});

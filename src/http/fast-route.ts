@@ -1,0 +1,214 @@
+/**
+ * @module http/fast-route
+ * A lean front for the one endpoint that carries CleverTap's campaign load,
+ * `POST /v1/clevertap/{accountId}/messages`: a plain node:http handler that reads the body and
+ * hands it to the send intake (pipeline/send-intake.ts) without fastify's per-request machinery
+ * (request and reply objects, a child logger, routing, content-type parsing, hooks). At 1,500
+ * concurrent requests that machinery cost more than the decision itself.
+ *
+ * It answers exactly as the fastify route does (src/http/routes/clevertap-messages.ts, which
+ * stays registered for `inject()` and for everything this front declines): same statuses, bodies
+ * and content type, the same 413 for an oversized body (checked against Content-Length first,
+ * then while reading), the same problem bodies (`{"message","reason"}`, src/http/problem.ts).
+ * Anything it is not certain to answer identically goes to fastify untouched: other methods and
+ * paths, percent-encoded or over-long account ids, an absent or unusual Content-Type, and every
+ * request once the app is closing (fastify answers those 503).
+ */
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PREFIX = '/v1/clevertap/';
+const SUFFIX = '/messages';
+/** find-my-way's default maxParamLength: a longer id is fastify's 404, not ours to answer. */
+const MAX_ACCOUNT_ID_LENGTH = 100;
+
+/**
+ * Content types every fastify version here parses with the catch-all buffer parser (so the
+ * answer cannot differ). Anything else, e.g. a malformed header fastify answers 415, goes to fastify.
+ */
+const PLAIN_CONTENT_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json;charset=utf-8',
+  'application/json; charset=UTF-8',
+  'application/json;charset=UTF-8',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'text/plain;charset=utf-8',
+  'text/plain; charset=UTF-8',
+]);
+
+export interface FastRouteOptions {
+  intake: SendIntake;
+  bodyLimitBytes: number;
+  log: Logger;
+}
+
+export interface FastRoute {
+  /** Answers the request and returns true, or returns false without touching it. */
+  handle(request: IncomingMessage, response: ServerResponse): boolean;
+  /** From now on every request goes to fastify (which answers 503 while closing). */
+  close(): void;
+}
+
+/** What one request in flight needs; kept on the request so the listeners are shared, not per-request closures. */
+interface BodyState {
+  accountId: string;
+  response: ServerResponse;
+  first: Buffer | undefined;
+  more: Buffer[] | undefined;
+  received: number;
+  declared: number;
+}
+
+const STATE = Symbol('wabridge.fastRoute');
+type WithState = IncomingMessage & { [STATE]?: BodyState };
+
+/** The account id when `url` is the messaging endpoint exactly as fastify would route it, else undefined. */
+export function messagesAccountId(url: string): string | undefined {
+  if (!url.startsWith(PREFIX)) return undefined;
+  const slash = url.indexOf('/', PREFIX.length);
+  if (slash <= PREFIX.length || slash - PREFIX.length > MAX_ACCOUNT_ID_LENGTH) return undefined;
+  let end = url.indexOf('?', slash);
+  if (end < 0) end = url.length;
+  let pathEnd = end;
+  // fastify is configured with ignoreTrailingSlash.
+  if (url.charCodeAt(pathEnd - 1) === 47 /* / */ && pathEnd - 1 > slash) pathEnd--;
+  if (pathEnd - slash !== SUFFIX.length || !url.startsWith(SUFFIX, slash)) return undefined;
+  const accountId = url.slice(PREFIX.length, slash);
+  // Percent-encoding (decoded by the router) and '#' (a delimiter to it) are fastify's to handle.
+  if (accountId.includes('%') || accountId.includes('#')) return undefined;
+  return accountId;
+}
+
+export function createFastRoute(options: FastRouteOptions): FastRoute {
+  const { intake, bodyLimitBytes: limit, log } = options;
+  let closing = false;
+  const tooLargeReason = `the body is larger than ${limit} bytes`;
+
+  function finish(state: BodyState, body: Buffer): void {
+    const { response } = state;
+    let answer: IntakeAnswer | Promise<IntakeAnswer>;
+    try {
+      answer = intake.handle(state.accountId, (response.req as IncomingMessage).headers, body);
+    } catch (error) {
+      internalError(response, error);
+      return;
+    }
+    if (answer instanceof Promise) answer.then((settled) => send(response, settled), (error: unknown) => internalError(response, error));
+    else send(response, answer);
+  }
+
+  function internalError(response: ServerResponse, error: unknown): void {
+    log.error({ err: error, url: response.req.url }, 'request failed');
+    writeProblem(response, 500, 'internal error', false);
+  }
+
+  function onData(this: WithState, chunk: Buffer): void {
+    const state = this[STATE];
+    if (!state) return;
+    state.received += chunk.length;
+    if (state.received > limit) {
+      detach(this);
+      writeProblem(state.response, 413, tooLargeReason, true);
+      return;
+    }
+    if (state.first === undefined) state.first = chunk;
+    else (state.more ??= []).push(chunk);
+  }
+
+  function onEnd(this: WithState): void {
+    const state = this[STATE];
+    if (!state) return;
+    detach(this);
+    if (!Number.isNaN(state.declared) && state.received !== state.declared) {
+      writeProblem(state.response, 400, 'Request body size did not match Content-Length', true);
+      return;
+    }
+    let body: Buffer;
+    if (state.first === undefined) body = EMPTY;
+    else if (state.more === undefined) body = state.first;
+    else body = Buffer.concat([state.first, ...state.more], state.received);
+    finish(state, body);
+  }
+
+  function onError(this: WithState, error: Error): void {
+    const state = this[STATE];
+    if (!state) return;
+    detach(this);
+    // As fastify: a broken upload is the client's fault (400), and the connection is not reused.
+    writeProblem(state.response, 400, error.message, true);
+  }
+
+  function detach(request: WithState): void {
+    request[STATE] = undefined;
+    request.removeListener('data', onData);
+    request.removeListener('end', onEnd);
+    request.removeListener('error', onError);
+  }
+
+  return {
+    handle(request, response) {
+      if (closing || request.method !== 'POST') return false;
+      const url = request.url;
+      if (url === undefined) return false;
+      const accountId = messagesAccountId(url);
+      if (accountId === undefined) return false;
+      const contentType = request.headers['content-type'];
+      if (contentType === undefined || !PLAIN_CONTENT_TYPES.has(contentType)) return false;
+      const declared = Number(request.headers['content-length']);
+      if (declared > limit) {
+        writeProblem(response, 413, tooLargeReason, true);
+        return true;
+      }
+      (request as WithState)[STATE] = { accountId, response, first: undefined, more: undefined, received: 0, declared };
+      request.on('data', onData);
+      request.on('end', onEnd);
+      request.on('error', onError);
+      return true;
+    },
+    close() {
+      closing = true;
+    },
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A fastify `serverFactory`: the HTTP/1 server fastify would create (same timeouts, as in
+ * fastify's lib/server.js), with the fast route in front of fastify's handler.
+ */
+export function serverWithFastRoute(fast: FastRoute) {
+  return (handler: (request: IncomingMessage, response: ServerResponse) => void, options: Record<string, unknown>): Server => {
+    const server = createServer((request, response) => {
+      if (!fast.handle(request, response)) handler(request, response);
+    });
+    server.keepAliveTimeout = options.keepAliveTimeout as number;
+    server.requestTimeout = options.requestTimeout as number;
+    server.setTimeout(options.connectionTimeout as number);
+    const maxRequestsPerSocket = options.maxRequestsPerSocket as number | null | undefined;
+    if (maxRequestsPerSocket && maxRequestsPerSocket > 0) server.maxRequestsPerSocket = maxRequestsPerSocket;
+    return server;
+  };
+}
+
+function send(response: ServerResponse, answer: IntakeAnswer): void {
+  if ('reason' in answer) writeProblem(response, answer.status, answer.reason, false);
+  else writeJson(response, answer.status, answer.body, false);
+}
+
+function writeProblem(response: ServerResponse, status: number, reason: string, closeConnection: boolean): void {
+  writeJson(response, status, JSON.stringify({ message: STATUS_CODES[status] ?? 'Error', reason }), closeConnection);
+}
+
+function writeJson(response: ServerResponse, status: number, body: string, closeConnection: boolean): void {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string | number> = { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) };
+  // fastify closes the connection after a body it could not read: the client may still be sending.
+  if (closeConnection) headers.connection = 'close';
+  response.writeHead(status, headers);
+  response.end(body);
+}
