@@ -75,9 +75,11 @@ export function runRetentionConformance(fixture: RetentionFixture): void {
       const [delivered, owed, deliveredRecently] = await stores.clickLinks.inTransaction((tx) =>
         ['a', 'b', 'c'].map((msgId) => stores.outbox.addWithin(tx, { accountId: 'acme', kind: 'dlr', url: 'https://ct.example/dlr', msgId, payload: '{}' })),
       );
-      await stores.outbox.markDelivered([delivered!], LONG_AGO);
-      await stores.outbox.markDelivered([deliveredRecently!], RECENTLY);
-      expect(await stores.retention.pruneBatch('deliveredCallbacks', CUTOFF, 100)).toBe(1);
+      // Callbacks are stamped with the real clock when stored; deliveries come after that.
+      const createdAt = Date.now();
+      await stores.outbox.markDelivered([delivered!], createdAt + 1_000);
+      await stores.outbox.markDelivered([deliveredRecently!], createdAt + 100_000);
+      expect(await stores.retention.pruneBatch('deliveredCallbacks', createdAt + 50_000, 100)).toBe(1);
       expect((await stores.outbox.get([delivered!, owed!, deliveredRecently!])).map((callback) => callback.id).sort()).toEqual([owed!, deliveredRecently!].sort());
     });
 

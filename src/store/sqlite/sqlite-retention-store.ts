@@ -19,6 +19,11 @@ export class SqliteRetentionStore implements RetentionStore {
       const prepared = statement(name);
       return (olderThan: number, limit: number) => prepared.run(olderThan, limit).changes;
     };
+    // Bounded by creation time first, then filtered by the time that matters (see the SQL).
+    const twice = (name: string) => {
+      const prepared = statement(name);
+      return (olderThan: number, limit: number) => prepared.run(olderThan, olderThan, limit).changes;
+    };
     const deadLetterCallbacks = statement('retention-dead-letter-callbacks');
     const deadLetters = statement('retention-dead-letters');
     // Dead letters pruned oldest first in both statements, so the callbacks removed are exactly
@@ -28,8 +33,8 @@ export class SqliteRetentionStore implements RetentionStore {
       return deadLetters.run(olderThan, limit).changes;
     });
     this.#prune = {
-      messages: one('retention-messages'),
-      deliveredCallbacks: one('retention-delivered-callbacks'),
+      messages: twice('retention-messages'),
+      deliveredCallbacks: twice('retention-delivered-callbacks'),
       deadLetters: (olderThan, limit) => pruneDeadLetters.immediate(olderThan, limit),
       inboundMessages: one('retention-inbound-messages'),
       clickLinks: one('retention-click-links'),
