@@ -26,4 +26,13 @@ describe('TokenBucket', () => {
     expect(bucket.take(10, 1000)).toBe(0);
     expect(bucket.take(10, 1500)).toBe(5);
   });
+
+  it('says how long until a batch of tokens is available, never longer than a full bucket takes', () => {
+    const bucket = new TokenBucket(1000, 1000, 0);
+    expect(bucket.take(1000, 0)).toBe(1000);
+    expect(bucket.msUntilAvailable(0, 20)).toBe(20);
+    expect(bucket.msUntilAvailable(15, 20)).toBe(5);
+    expect(bucket.msUntilAvailable(20, 20)).toBe(0);
+    expect(bucket.msUntilAvailable(20, 5000)).toBe(980);
+  });
 });

@@ -32,11 +32,12 @@ export class TokenBucket {
     this.#tokens = Math.min(this.capacity, this.#tokens + count);
   }
 
-  /** Milliseconds until at least one token is available. */
-  msUntilAvailable(now: number = Date.now()): number {
+  /** Milliseconds until at least `count` tokens (at most the capacity) are available. */
+  msUntilAvailable(now: number = Date.now(), count = 1): number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     this.#refill(now);
-    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) / this.ratePerSecond) * 1000);
+    const wanted = Math.min(count, this.capacity);
+    return this.#tokens >= wanted ? 0 : Math.ceil(((wanted - this.#tokens) / this.ratePerSecond) * 1000);
   }
 
   /** Stop granting until `until` and start again from empty (Meta said we went too fast). */
