@@ -8,6 +8,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ResolvedAccount } from '../config/accounts.js';
 import { createSendIntake } from '../pipeline/send-intake.js';
+import { createWebhookIntake } from '../pipeline/webhook-intake.js';
 import type { Acceptor } from '../pipeline/acceptor.js';
 import type { TemplateIndex } from '../pipeline/template-preflight.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
@@ -59,9 +60,17 @@ export function buildApp(deps: AppDependencies) {
     ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
     log: deps.logger,
   });
-  // CleverTap's campaign load skips fastify's per-request machinery (see fast-route.ts); the
-  // fastify route below answers the same way for inject() and whatever the fast route declines.
-  const fastRoute = createFastRoute({ intake, bodyLimitBytes: deps.bodyLimitBytes, log: deps.logger });
+  const webhook = createWebhookIntake({
+    accounts: deps.accounts,
+    statusIngest: deps.statusIngest,
+    inboundIngest: deps.inboundIngest,
+    onTemplateStatus: (accountId, change) => deps.templateCatalog.applyStatusChange(accountId, change),
+    log: deps.logger,
+  });
+  // CleverTap's campaign load and Meta's status webhooks skip fastify's per-request machinery
+  // (see fast-route.ts); the fastify routes below answer the same way for inject() and whatever
+  // the fast route declines.
+  const fastRoute = createFastRoute({ intake, webhook, bodyLimitBytes: deps.bodyLimitBytes, log: deps.logger });
   const app = Fastify({
     serverFactory: serverWithFastRoute(fastRoute),
     loggerInstance: deps.logger,
@@ -99,12 +108,7 @@ export function buildApp(deps: AppDependencies) {
     catalog: deps.templateCatalog,
     ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
   });
-  app.register(whatsappWebhookRoutes, {
-    accounts: deps.accounts,
-    statusIngest: deps.statusIngest,
-    inboundIngest: deps.inboundIngest,
-    onTemplateStatus: (accountId, change) => deps.templateCatalog.applyStatusChange(accountId, change),
-  });
+  app.register(whatsappWebhookRoutes, { accounts: deps.accounts, intake: webhook });
   app.register(healthRoutes, { health: deps.health });
   if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(clickRoutes, deps.clicks);

@@ -4,8 +4,10 @@ import pino from 'pino';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
+import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
+import { signWebhookBody } from '../whatsapp/signature.js';
 import { fixture, startTestGateway, type TestGateway } from '../../test/support/gateway.js';
-import { createFastRoute, messagesAccountId, serverWithFastRoute } from './fast-route.js';
+import { createFastRoute, isWebhookUrl, messagesAccountId, serverWithFastRoute } from './fast-route.js';
 
 describe('messagesAccountId', () => {
   it.each([
@@ -32,6 +34,22 @@ describe('messagesAccountId', () => {
   ])('leaves %s to fastify', (url) => expect(messagesAccountId(url)).toBeUndefined());
 });
 
+describe('isWebhookUrl', () => {
+  it.each(['/v1/whatsapp/webhook', '/v1/whatsapp/webhook/', '/v1/whatsapp/webhook?x=1', '/v1/whatsapp/webhook/?x=1'])('routes %s to the webhook', (url) =>
+    expect(isWebhookUrl(url)).toBe(true));
+
+  it.each(['/v1/whatsapp/webhooks', '/v1/whatsapp/webhook//', '/v1/whatsapp/webhook/x', '/v1/whatsapp/web', '//v1/whatsapp/webhook', '/v1/whatsapp/webhook#x'])(
+    'leaves %s to fastify',
+    (url) => expect(isWebhookUrl(url)).toBe(false),
+  );
+
+  it('leaves the webhook to fastify when the front has no webhook intake', () => {
+    const fast = createFastRoute({ intake: { handle: () => ({ status: 200, body: '' }) }, bodyLimitBytes: 1000, log: pino({ level: 'silent' }) });
+    const request = { method: 'POST', url: '/v1/whatsapp/webhook', headers: { 'content-type': 'application/json' } };
+    expect(fast.handle(request as never, {} as never)).toBe(false);
+  });
+});
+
 describe('fast route on a bare server', () => {
   let server: Server;
   let base: string;
@@ -45,7 +63,15 @@ describe('fast route on a bare server', () => {
       return next;
     },
   };
-  const fast = createFastRoute({ intake, bodyLimitBytes: 1000, log: pino({ level: 'silent' }) });
+  const webhooks: Array<{ signature: unknown; body: string }> = [];
+  let nextWebhook: WebhookAnswer = { status: 200, body: '{"status":"ok"}' };
+  const webhook: WebhookIntake = {
+    async handle(headers, rawBody) {
+      webhooks.push({ signature: headers['x-hub-signature-256'], body: (rawBody as Buffer).toString('utf8') });
+      return nextWebhook;
+    },
+  };
+  const fast = createFastRoute({ intake, webhook, bodyLimitBytes: 1000, log: pino({ level: 'silent' }) });
 
   beforeAll(async () => {
     server = serverWithFastRoute(fast)((req, res) => {
@@ -59,7 +85,9 @@ describe('fast route on a bare server', () => {
   afterEach(() => {
     fellThrough.length = 0;
     seen.length = 0;
+    webhooks.length = 0;
     next = { status: 200, body: '{"status":"success"}' };
+    nextWebhook = { status: 200, body: '{"status":"ok"}' };
   });
 
   const post = async (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
@@ -73,6 +101,19 @@ describe('fast route on a bare server', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.headers['keep-alive']).toBe('timeout=75');
     expect(seen).toEqual([{ accountId: 'acme', body: '{"a":1}' }]);
+    expect(fellThrough).toEqual([]);
+  });
+
+  it('hands a webhook delivery to the webhook intake, headers and raw bytes as sent', async () => {
+    const response = await post('/v1/whatsapp/webhook', '{"entry":[]}', { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=ab' });
+    expect(response).toMatchObject({ status: 200, body: '{"status":"ok"}' });
+    expect(webhooks).toEqual([{ signature: 'sha256=ab', body: '{"entry":[]}' }]);
+    nextWebhook = { status: 401, reason: 'missing or invalid X-Hub-Signature-256' };
+    expect(await post('/v1/whatsapp/webhook/?from=meta', '{}')).toMatchObject({
+      status: 401,
+      body: '{"message":"Unauthorized","reason":"missing or invalid X-Hub-Signature-256"}',
+    });
+    expect(seen).toEqual([]);
     expect(fellThrough).toEqual([]);
   });
 
@@ -134,14 +175,20 @@ describe('fast route on a bare server', () => {
     await post('/v1/clevertap/acme/messages', '{}', {});
     const get = await request(`${base}/v1/clevertap/acme/messages`);
     await get.body.dump();
+    const verify = await request(`${base}/v1/whatsapp/webhook?hub.mode=subscribe`);
+    await verify.body.dump();
+    await post('/v1/whatsapp/webhooks', '{}');
     expect(fellThrough).toEqual([
       'POST /v1/clevertap/acme/templates',
       'POST /v1/clevertap/ac%61me/messages',
       'POST /v1/clevertap/acme/messages',
       'POST /v1/clevertap/acme/messages',
       'GET /v1/clevertap/acme/messages',
+      'GET /v1/whatsapp/webhook?hub.mode=subscribe',
+      'POST /v1/whatsapp/webhooks',
     ]);
     expect(seen).toEqual([]);
+    expect(webhooks).toEqual([]);
   });
 });
 
@@ -169,6 +216,41 @@ describe('fast route in the gateway answers as the fastify route does', () => {
     const viaHttp = await request(gateway.url + path, { method: 'POST', headers, body: body() });
     const httpBody = await viaHttp.body.text();
     const viaFastify = await gateway.app.inject({ method: 'POST', url: path, headers, payload: body() });
+    expect({ status: viaHttp.statusCode, type: viaHttp.headers['content-type'], body: httpBody }).toEqual({
+      status: viaFastify.statusCode,
+      type: viaFastify.headers['content-type'],
+      body: viaFastify.body,
+    });
+  });
+});
+
+describe('fast route in the gateway answers Meta\'s webhook as the fastify route does', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ server: { host: '127.0.0.1', port: 0, bodyLimitBytes: 4096 } });
+  });
+  afterAll(async () => gateway.stop());
+
+  // A status for a message the gateway never sent: applied as "unknown" and answered 200 either way.
+  const status = () => JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '0', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '0', phone_number_id: '0' }, statuses: [{ id: 'wamid.unknown', status: 'delivered', timestamp: '1700000000', recipient_id: '0' }] } }] }],
+  });
+  const signed = (body: string) => ({ 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, body) });
+
+  it.each([
+    ['a signed status delivery', '/v1/whatsapp/webhook', status, signed],
+    ['a signed delivery with a trailing slash and a query', '/v1/whatsapp/webhook/?x=1', status, signed],
+    ['a wrong signature', '/v1/whatsapp/webhook', status, () => ({ 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })],
+    ['no signature', '/v1/whatsapp/webhook', status, () => ({})],
+    ['a signed body that is not JSON', '/v1/whatsapp/webhook', () => '{"entry": ', signed],
+    ['a body over the limit', '/v1/whatsapp/webhook', () => JSON.stringify({ padding: 'x'.repeat(5000) }), signed],
+  ])('%s', async (_label, path, body, signature) => {
+    const payload = body();
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...signature(payload) };
+    const viaHttp = await request(gateway.url + path, { method: 'POST', headers, body: payload });
+    const httpBody = await viaHttp.body.text();
+    const viaFastify = await gateway.app.inject({ method: 'POST', url: path, headers, payload });
     expect({ status: viaHttp.statusCode, type: viaHttp.headers['content-type'], body: httpBody }).toEqual({
       status: viaFastify.statusCode,
       type: viaFastify.headers['content-type'],

@@ -1,15 +1,18 @@
 /**
  * @module http/fast-route
- * A lean front for the one endpoint that carries CleverTap's campaign load,
- * `POST /v1/clevertap/{accountId}/messages`: a plain node:http handler that reads the body and
- * hands it to the send intake (pipeline/send-intake.ts) without fastify's per-request machinery
- * (request and reply objects, a child logger, routing, content-type parsing, hooks). At 1,500
- * concurrent requests that machinery cost more than the decision itself.
+ * A lean front for the two endpoints that carry the load: CleverTap's campaigns,
+ * `POST /v1/clevertap/{accountId}/messages`, and Meta's three status webhooks per message sent,
+ * `POST /v1/whatsapp/webhook`. A plain node:http handler reads the body and hands it to the send
+ * intake (pipeline/send-intake.ts) or the webhook intake (pipeline/webhook-intake.ts) without
+ * fastify's per-request machinery (request and reply objects, a child logger, routing,
+ * content-type parsing, hooks). At 1,500 concurrent requests that machinery cost more than the
+ * decision itself.
  *
- * It answers exactly as the fastify route does (src/http/routes/clevertap-messages.ts, which
- * stays registered for `inject()` and for everything this front declines): same statuses, bodies
- * and content type, the same 413 for an oversized body (checked against Content-Length first,
- * then while reading), the same problem bodies (`{"message","reason"}`, src/http/problem.ts).
+ * It answers exactly as the fastify routes do (src/http/routes/clevertap-messages.ts and
+ * whatsapp-webhook.ts, which stay registered for `inject()` and for everything this front
+ * declines): same statuses, bodies and content type, the same 413 for an oversized body (checked
+ * against Content-Length first, then while reading), the same problem bodies
+ * (`{"message","reason"}`, src/http/problem.ts).
  * Anything it is not certain to answer identically goes to fastify untouched: other methods and
  * paths, percent-encoded or over-long account ids, an absent or unusual Content-Type, and every
  * request once the app is closing (fastify answers those 503).
@@ -17,10 +20,12 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
+import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
 const SUFFIX = '/messages';
+const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 /** find-my-way's default maxParamLength: a longer id is fastify's 404, not ours to answer. */
 const MAX_ACCOUNT_ID_LENGTH = 100;
 
@@ -42,6 +47,8 @@ const PLAIN_CONTENT_TYPES = new Set([
 
 export interface FastRouteOptions {
   intake: SendIntake;
+  /** Meta's webhook deliveries; left to fastify when absent. */
+  webhook?: WebhookIntake;
   bodyLimitBytes: number;
   log: Logger;
 }
@@ -55,7 +62,8 @@ export interface FastRoute {
 
 /** What one request in flight needs; kept on the request so the listeners are shared, not per-request closures. */
 interface BodyState {
-  accountId: string;
+  /** The messaging endpoint's account, or undefined for a webhook delivery. */
+  accountId: string | undefined;
   response: ServerResponse;
   first: Buffer | undefined;
   more: Buffer[] | undefined;
@@ -65,6 +73,14 @@ interface BodyState {
 
 const STATE = Symbol('wabridge.fastRoute');
 type WithState = IncomingMessage & { [STATE]?: BodyState };
+
+/** True when `url` is the webhook endpoint exactly as fastify would route it (trailing slash and query allowed). */
+export function isWebhookUrl(url: string): boolean {
+  if (!url.startsWith(WEBHOOK_PATH)) return false;
+  let at = WEBHOOK_PATH.length;
+  if (url.charCodeAt(at) === 47 /* / */) at++;
+  return at === url.length || url.charCodeAt(at) === 63 /* ? */;
+}
 
 /** The account id when `url` is the messaging endpoint exactly as fastify would route it, else undefined. */
 export function messagesAccountId(url: string): string | undefined {
@@ -84,15 +100,16 @@ export function messagesAccountId(url: string): string | undefined {
 }
 
 export function createFastRoute(options: FastRouteOptions): FastRoute {
-  const { intake, bodyLimitBytes: limit, log } = options;
+  const { intake, webhook, bodyLimitBytes: limit, log } = options;
   let closing = false;
   const tooLargeReason = `the body is larger than ${limit} bytes`;
 
   function finish(state: BodyState, body: Buffer): void {
     const { response } = state;
-    let answer: IntakeAnswer | Promise<IntakeAnswer>;
+    let answer: IntakeAnswer | WebhookAnswer | Promise<IntakeAnswer | WebhookAnswer>;
+    const headers = (response.req as IncomingMessage).headers;
     try {
-      answer = intake.handle(state.accountId, (response.req as IncomingMessage).headers, body);
+      answer = state.accountId === undefined ? webhook!.handle(headers, body) : intake.handle(state.accountId, headers, body);
     } catch (error) {
       internalError(response, error);
       return;
@@ -155,7 +172,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
       const url = request.url;
       if (url === undefined) return false;
       const accountId = messagesAccountId(url);
-      if (accountId === undefined) return false;
+      if (accountId === undefined && !(webhook && isWebhookUrl(url))) return false;
       const contentType = request.headers['content-type'];
       if (contentType === undefined || !PLAIN_CONTENT_TYPES.has(contentType)) return false;
       const declared = Number(request.headers['content-length']);
@@ -195,7 +212,7 @@ export function serverWithFastRoute(fast: FastRoute) {
   };
 }
 
-function send(response: ServerResponse, answer: IntakeAnswer): void {
+function send(response: ServerResponse, answer: IntakeAnswer | WebhookAnswer): void {
   if ('reason' in answer) writeProblem(response, answer.status, answer.reason, false);
   else writeJson(response, answer.status, answer.body, false);
 }
