@@ -13,6 +13,7 @@ import { AccountSchema, type AccountConfig, type Config } from './config/schema.
 import { Value } from 'typebox/value';
 import { buildApp, type App } from './http/app.js';
 import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
+import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { Acceptor } from './pipeline/acceptor.js';
 import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
@@ -114,9 +115,18 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     }
     const accounts = resolveAccounts(config, sandbox);
 
-    const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous });
+    const onDisk = config.store.path !== ':memory:';
+    const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous, checkpoints: onDisk ? 'background' : 'inline' });
     const store = new SqliteMessageStore(db);
     cleanups.push(() => store.close());
+    if (onDisk) {
+      // Checkpoints off the event loop: an inline one stalls every answer for tens of milliseconds.
+      const checkpointer = startWalCheckpointer({
+        path: config.store.path,
+        onError: (message) => logger.warn({ error: message }, 'background WAL checkpoint failed'),
+      });
+      cleanups.push(() => checkpointer.stop());
+    }
     const queue = new SqliteJobQueue(db);
     // Embedded mode owns the database alone (the lock above), so any lease left over belongs to a
     // process that died: its jobs are due now, and come back flagged as unsettled.

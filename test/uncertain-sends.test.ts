@@ -111,7 +111,10 @@ describe('uncertain sends after a crash', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sendsTo(reachedMeta.to)).toHaveLength(1);
     expect(sendsTo(neverSent.to)).toHaveLength(1);
-    // Both were held; the webhook cancelled one resend.
-    expect(gateway.dispatcher.stats).toMatchObject({ held: 2, resentAfterHold: 1 });
+    // The unproven one was held and resent once. The proven one was held too, unless its retried
+    // webhook arrived before the dispatcher first looked at it (then it was skipped outright).
+    const { held, skipped, resentAfterHold } = gateway.dispatcher.stats;
+    expect(resentAfterHold).toBe(1);
+    expect(held === 2 || (held === 1 && skipped >= 1)).toBe(true);
   }, 30_000);
 });

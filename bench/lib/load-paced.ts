@@ -31,6 +31,7 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
   const intervalMs = 1000 / rate;
 
   const latenciesMs: number[] = [];
+  const lateMs: number[] = [];
   let non200 = 0;
   let failureBody = 0;
   let socketErrors = 0;
@@ -40,6 +41,7 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
 
   const send = (sequence: number, dueMs: number) => {
     const measured = dueMs >= measureFromMs;
+    if (measured) lateMs.push(performance.now() - dueMs);
     const client = clients[sequence % clients.length]!;
     const pending = client
       .request({ path: target.pathname, method: 'POST', headers, body: buildBody(sequence) })
@@ -78,7 +80,9 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
   await Promise.allSettled(clients.map((client) => client.destroy()));
 
   latenciesMs.sort((a, b) => a - b);
-  const percentile = (p: number) => latenciesMs[Math.min(latenciesMs.length - 1, Math.ceil((p / 100) * latenciesMs.length) - 1)] ?? 0;
+  lateMs.sort((a, b) => a - b);
+  const percentileOf = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  const percentile = (p: number) => percentileOf(latenciesMs, p);
   const over1s = latenciesMs.length - lowerBound(latenciesMs, 1000);
   return {
     tool: 'paced',
@@ -94,6 +98,7 @@ export async function runPaced(options: LoadOptions): Promise<LoadResult> {
     timeouts,
     errorsByCode,
     percentOver1s: latenciesMs.length ? (100 * over1s) / latenciesMs.length : 0,
+    generatorLate: { p99Ms: percentileOf(lateMs, 99), maxMs: lateMs.at(-1) ?? 0 },
   };
 }
 

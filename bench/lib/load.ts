@@ -51,6 +51,12 @@ export interface LoadResult {
   errorsByCode?: Record<string, number>;
   /** Share of answers slower than 1 s, which CleverTap counts as failed; null when unknown. */
   percentOver1s: number | null;
+  /**
+   * How late the generator itself handed measured requests to the wire (paced only): latency is
+   * measured from when a request was due, so a generator starved of CPU (it shares its core with
+   * the Meta simulator) adds this much to what the server is charged with.
+   */
+  generatorLate?: { p99Ms: number; maxMs: number };
 }
 
 export async function runLoad(tool: LoadToolName, options: LoadOptions): Promise<LoadResult> {

@@ -92,6 +92,7 @@ export function progressLine(round: number, rounds: number, target: string, scen
   return (
     `[round ${round}/${rounds}] ${target.padEnd(8)} ${scenario.padEnd(11)} (${result.tool}) … ` +
     `${formatRate(result.requestsPerSecond)} req/s  p50 ${formatMs(result.p50Ms)} ms  p99 ${formatMs(result.p99Ms)} ms` +
+    (result.generatorLate ? `  (generator late p99 ${formatMs(result.generatorLate.p99Ms)} ms, max ${formatMs(result.generatorLate.maxMs)} ms)` : '') +
     (problems.length ? `  ⚠ ${problems.join(', ')}` : '')
   );
 }

@@ -16,7 +16,21 @@ export interface OpenSqliteOptions {
   /** A file path, or `:memory:` for tests. */
   path: string;
   synchronous?: 'normal' | 'full';
+  /**
+   * 'background': a WalCheckpointer (wal-checkpointer.ts) checkpoints from a worker thread, and
+   * this connection checkpoints only past a backstop, if that worker fell behind. 'inline'
+   * (default): SQLite checkpoints inside the commit that crosses `wal_autocheckpoint`.
+   */
+  checkpoints?: 'inline' | 'background';
 }
+
+/** Pages in the WAL before a commit checkpoints inline (~8 MB); small, so no single commit stalls for long. */
+const INLINE_CHECKPOINT_PAGES = 2000;
+/**
+ * With background checkpoints, the WAL size (~16 MB) at which this connection checkpoints anyway:
+ * only the few frames the worker has not copied yet (wal-checkpointer.ts).
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 4000;
 
 export async function openSqlite(options: OpenSqliteOptions): Promise<SqliteDatabase> {
   if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
@@ -25,8 +39,7 @@ export async function openSqlite(options: OpenSqliteOptions): Promise<SqliteData
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  // Keep checkpoints small and frequent so no single commit stalls the event loop for long.
-  db.pragma('wal_autocheckpoint = 2000');
+  db.pragma(`wal_autocheckpoint = ${options.checkpoints === 'background' ? BACKSTOP_CHECKPOINT_PAGES : INLINE_CHECKPOINT_PAGES}`);
   await migrate(db);
   return db;
 }
