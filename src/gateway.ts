@@ -14,6 +14,7 @@ import { Value } from 'typebox/value';
 import { buildApp, type App } from './http/app.js';
 import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
 import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
+import { addListenDuplicates } from './http/listen-duplicates.js';
 import { Acceptor } from './pipeline/acceptor.js';
 import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
@@ -312,6 +313,9 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     });
 
     await app.listen({ host: config.server.host, port: config.server.port, backlog: config.server.backlog });
+    const duplicates = await addListenDuplicates(app.server, config.server.listenDuplicates, logger);
+    // Runs before the app's own close (cleanups run in reverse), so no duplicate accepts after it.
+    cleanups.push(() => duplicates.close());
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     const url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;

@@ -127,6 +127,12 @@ export const ConfigSchema = Type.Object(
         mediaUrlTtlMs: Type.Integer({ minimum: 60_000, default: 7 * 24 * 3600_000, description: 'how long a media URL given to CleverTap works (Meta keeps inbound media 7 days)' }),
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
         backlog: Type.Integer({ minimum: 128, default: 4096, description: 'listen backlog; CleverTap opens 1,500 connections at once' }),
+        listenDuplicates: Type.Integer({
+          minimum: 0,
+          maximum: 1024,
+          default: 128,
+          description: 'extra descriptors of the listening socket, each accepting on its own: Node 20 accepts one connection per event-loop turn per descriptor (0 = just the one)',
+        }),
         shedLoadAtLagMs: Type.Integer({
           minimum: 10,
           default: 500,
