@@ -12,9 +12,8 @@ import { resolveAccounts, type ResolvedAccount, type SandboxWiring } from './con
 import { AccountSchema, type AccountConfig, type Config } from './config/schema.js';
 import { Value } from 'typebox/value';
 import { buildApp, type App } from './http/app.js';
-import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
-import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { addListenDuplicates } from './http/listen-duplicates.js';
+import { WEBHOOK_PATH } from './http/routes/whatsapp-webhook.js';
 import { Acceptor } from './pipeline/acceptor.js';
 import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
@@ -33,6 +32,7 @@ import { OptOutRegistry } from './pipeline/opt-outs.js';
 import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
 import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from './store/sqlite/open-sqlite.js';
+import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
 import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
 import { GraphClient } from './whatsapp/graph-client.js';

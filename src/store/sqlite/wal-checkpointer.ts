@@ -54,7 +54,7 @@ function checkpoint() {
   if (!running) return;
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ kind: 'checkpoint', busy: row.busy, log: row.log, checkpointed: row.checkpointed });
+    parentPort.postMessage({ kind: 'checkpoint', log: row.log, checkpointed: row.checkpointed });
   } catch (error) {
     parentPort.postMessage({ kind: 'error', message: String(error && error.message || error) });
   }
