@@ -10,6 +10,8 @@ import { request } from 'undici';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 
+export { eventually } from './eventually.js';
+
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 export interface TestGateway extends Gateway {
@@ -59,14 +61,3 @@ export function fixtureNames(folder: string): string[] {
   return readdirSync(new URL(folder, FIXTURES)).filter((name) => name.endsWith('.json')).sort();
 }
 
-/** Polls until `check` returns a truthy value, or fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
