@@ -16,12 +16,31 @@ export type KeywordMatch = { kind: 'stop' | 'start'; keyword: string } | undefin
 export function matchKeyword(content: InboundContent, stop: readonly string[], start: readonly string[]): KeywordMatch {
   const text = content.kind === 'text' ? content.body : content.kind === 'quick_reply_button' ? content.text : undefined;
   if (text === undefined) return undefined;
-  const normalized = text.trim().replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '').toUpperCase();
+  // Any WhatsApp user can send 65,536 characters: no keyword is longer than a short sentence.
+  if (text.length > MAX_KEYWORD_MESSAGE_LENGTH) return undefined;
+  const normalized = trimPunctuation(text).toUpperCase();
   const stopWord = stop.find((keyword) => keyword.toUpperCase() === normalized);
   if (stopWord) return { kind: 'stop', keyword: stopWord };
   const startWord = start.find((keyword) => keyword.toUpperCase() === normalized);
   if (startWord) return { kind: 'start', keyword: startWord };
   return undefined;
+}
+
+/** Longer messages are conversation, not a keyword, however much punctuation surrounds it. */
+const MAX_KEYWORD_MESSAGE_LENGTH = 512;
+const PUNCTUATION_OR_SPACE = /[\p{P}\s]/u;
+
+/**
+ * Strips punctuation and white space from both ends in one pass each. The regular expression
+ * `^[\p{P}\s]+|[\p{P}\s]+$` did the same in quadratic time: "a" + "!"×65,534 + "a" stalled
+ * the whole gateway for seconds.
+ */
+export function trimPunctuation(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PUNCTUATION_OR_SPACE.test(text[start]!)) start++;
+  while (end > start && PUNCTUATION_OR_SPACE.test(text[end - 1]!)) end--;
+  return text.slice(start, end);
 }
 
 /** Opt-outs in memory: the send path asks on every template request. */
