@@ -34,15 +34,35 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** Field and enum spellings compared without case, `_`, `-` or spaces (`quick_reply` = `QuickReply`). */
 export function fieldKey(name: string): string {
+  // Keys come from untrusted bodies, so the cache is bounded by size, not only by count: a
+  // count alone let unique 200 KB keys retain ~780 MB. The real vocabulary is a few dozen short
+  // words, so longer keys are computed every time and never kept.
+  if (name.length > FIELD_KEY_CACHE_LIMITS.maxKeyLength) return normalizeFieldKey(name);
   let key = fieldKeyCache.get(name);
   if (key === undefined) {
-    key = name.replace(/[_\-\s]/g, '').toLowerCase();
-    // Bounded: keys come from untrusted bodies; the real vocabulary is a few dozen words.
-    if (fieldKeyCache.size < 2048) fieldKeyCache.set(name, key);
+    key = normalizeFieldKey(name);
+    // Full means a flood of junk keys: start over rather than keep the junk and turn away the
+    // real vocabulary for the rest of the process's life.
+    if (fieldKeyCache.size >= FIELD_KEY_CACHE_LIMITS.maxEntries) fieldKeyCache.clear();
+    fieldKeyCache.set(name, key);
   }
   return key;
 }
+
+function normalizeFieldKey(name: string): string {
+  return name.replace(/[_\-\s]/g, '').toLowerCase();
+}
+
+/** At most `maxEntries` × 2 strings of `maxKeyLength` characters: well under a megabyte. */
+export const FIELD_KEY_CACHE_LIMITS = { maxKeyLength: 64, maxEntries: 2048 } as const;
 const fieldKeyCache = new Map<string, string>();
+
+/** What the field-name cache holds now (for tests and diagnostics). */
+export function fieldKeyCacheSize(): { entries: number; characters: number } {
+  let characters = 0;
+  for (const [name, key] of fieldKeyCache) characters += name.length + key.length;
+  return { entries: fieldKeyCache.size, characters };
+}
 
 /**
  * The first of `names` present on `object` (not `undefined`/`null`). Exact spellings win; then
