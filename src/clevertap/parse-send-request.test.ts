@@ -4,10 +4,12 @@ import type { OutboundRequest, TemplateContent } from '../domain/message.js';
 import {
   parseSendRequest,
   UNPARSEABLE_REQUEST_MESSAGE,
+  MAX_MSG_ID_LENGTH,
   VALIDATION_NAMESPACE,
   type ParseOptions,
   type ParseOutcome,
 } from './parse-send-request.js';
+import { CUSTOM_PROPS_LIMITS } from './parse-custom-props.js';
 
 const FIXTURES = new URL('../../test/fixtures/clevertap/requests/', import.meta.url);
 
@@ -317,6 +319,27 @@ describe('msgId (spec §7.3)', () => {
       message: 'msgId must be a string, got an object',
     });
   });
+
+  it(`accepts a msgId of ${MAX_MSG_ID_LENGTH} characters and rejects a longer one with 2001`, () => {
+    const longest = 'i|'.padEnd(MAX_MSG_ID_LENGTH, 'x');
+    expect(parsed(templateSend({ msgId: longest })).msgId).toBe(longest);
+    expect(rejection(templateSend({ msgId: `${longest}x` }))).toEqual({
+      kind: 'rejected',
+      code: 2001,
+      message: `msgId is ${MAX_MSG_ID_LENGTH + 1} characters long; at most ${MAX_MSG_ID_LENGTH} are accepted`,
+    });
+  });
+
+  it('rejects a 200 KB msgId (it would be stored and echoed in every callback)', () => {
+    const outcome = rejection({ ...fixture('freeform-text.json'), msgId: 'x'.repeat(200_000) });
+    expect(outcome.code).toBe(2001);
+    expect(outcome.message.length).toBeLessThan(100);
+  });
+
+  it('answers the validation probe without echoing an over-long msgId', () => {
+    const probe = { ...fixture('validation-bare.json'), msgId: 'x'.repeat(MAX_MSG_ID_LENGTH + 1) };
+    expect(parseSendRequest(probe)).toEqual({ kind: 'validation' });
+  });
 });
 
 describe('payloadVersion (spec §7.4)', () => {
@@ -430,6 +453,25 @@ describe('customProps (spec §7.10)', () => {
   it('is also read for freeform sends', () => {
     const body = { ...fixture('freeform-text.json'), customProps: [{ k: 'v' }] };
     expect(parsed(body).customProps).toEqual({ k: 'v' });
+  });
+
+  it('skips over-long keys and values and keeps at most the first distinct keys up to the limit', () => {
+    const { maxEntries, maxKeyLength, maxValueLength } = CUSTOM_PROPS_LIMITS;
+    const many = Array.from({ length: maxEntries + 10 }, (_, i) => ({ [`k${i}`]: String(i) }));
+    const customProps = [
+      { ['K'.repeat(maxKeyLength + 1)]: 'long key' },
+      { longValue: 'v'.repeat(maxValueLength + 1) },
+      { longJson: ['v'.repeat(maxValueLength)] },
+      { edgeKey: 'v'.repeat(maxValueLength) },
+      { ['K'.repeat(maxKeyLength)]: 'edge' },
+      ...many,
+    ];
+    const props = parsed(templateSend({ customProps })).customProps!;
+    expect(Object.keys(props)).toHaveLength(maxEntries);
+    expect(props).toMatchObject({ edgeKey: 'v'.repeat(maxValueLength), ['K'.repeat(maxKeyLength)]: 'edge', k0: '0' });
+    expect(props).not.toHaveProperty('longValue');
+    expect(props).not.toHaveProperty('longJson');
+    expect(props).not.toHaveProperty(`k${maxEntries + 9}`);
   });
 });
 

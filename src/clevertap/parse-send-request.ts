@@ -93,12 +93,25 @@ function isValidationProbe(message: JsonObject): boolean {
 }
 
 /**
- * `msgId`, `msg_id` or `msgid`, echoed verbatim in every callback, so it is not trimmed or
- * length-limited (the docs say "upto 60 characters"; longer ones are still echoed faithfully).
+ * The longest msgId accepted. The docs say "upto 60 characters" and CleverTap's ids are short
+ * (`4930004|1731583253|20241114|4930004`); 256 leaves room for variants never seen, while a
+ * hostile 200 KB value stays out of the store and out of every callback that echoes it.
+ */
+export const MAX_MSG_ID_LENGTH = 256;
+
+/**
+ * `msgId`, `msg_id` or `msgid`, echoed verbatim in every callback, so it is not trimmed (longer
+ * than the documented 60 characters is still echoed faithfully, up to {@link MAX_MSG_ID_LENGTH}).
  */
 function readMsgId(message: JsonObject): string {
   const raw = field(message, 'msgId', 'msg_id', 'msgid');
   const msgId = msgIdText(raw);
+  if (msgId !== undefined && msgId.length > MAX_MSG_ID_LENGTH) {
+    // 2001 like a missing or mistyped msgId: this parser answers every malformed payload so.
+    // Not 2004: CleverTap files 2004 with timeouts as a "generic miscellaneous error", which
+    // points an operator at capacity rather than at the payload.
+    invalid(`msgId is ${msgId.length} characters long; at most ${MAX_MSG_ID_LENGTH} are accepted`);
+  }
   if (msgId !== undefined) return msgId;
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) invalid('msgId is required');
   return invalid(`msgId must be a string, got ${describeValue(raw)}`);
@@ -106,7 +119,8 @@ function readMsgId(message: JsonObject): string {
 
 /** The probe's msgId when it has a usable one; the probe is answered with success regardless. */
 function optionalMsgId(message: JsonObject): string | undefined {
-  return msgIdText(field(message, 'msgId', 'msg_id', 'msgid'));
+  const msgId = msgIdText(field(message, 'msgId', 'msg_id', 'msgid'));
+  return msgId !== undefined && msgId.length <= MAX_MSG_ID_LENGTH ? msgId : undefined;
 }
 
 function msgIdText(raw: unknown): string | undefined {
