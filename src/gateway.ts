@@ -272,6 +272,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
+      shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,
       health: { ready: () => ready },
       clicks: {
         reporter: clickReporter,

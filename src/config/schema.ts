@@ -135,8 +135,14 @@ export const ConfigSchema = Type.Object(
         }),
         shedLoadAtLagMs: Type.Integer({
           minimum: 10,
-          default: 500,
-          description: 'answer 429 while the event loop runs this late (CleverTap gives up after 1 s)',
+          default: 300,
+          description: 'answer 429 while the event loop runs this late at two samples in a row (sustained overload; CleverTap gives up after 1 s)',
+        }),
+        shedRequestsOlderThanMs: Type.Integer({
+          minimum: 50,
+          maximum: 10_000,
+          default: 800,
+          description: 'answer 429 to a request that has waited this long since its headers arrived (too late for CleverTap\'s 1 s)',
         }),
         maxPendingAccepts: Type.Integer({
           minimum: 1,

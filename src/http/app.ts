@@ -40,6 +40,7 @@ export interface AppDependencies {
   logger: Logger;
   bodyLimitBytes: number;
   shedLoadAtLagMs: number;
+  shedRequestsOlderThanMs?: number;
   health: HealthSource;
   admin: AdminSource;
   adminToken?: string;
@@ -51,12 +52,15 @@ export interface AppDependencies {
 export type App = ReturnType<typeof buildApp>;
 
 export function buildApp(deps: AppDependencies) {
-  const loadShedder = new LoadShedder(deps.shedLoadAtLagMs);
+  const loadShedder = new LoadShedder({
+    maxLagMs: deps.shedLoadAtLagMs,
+    ...(deps.shedRequestsOlderThanMs ? { maxRequestAgeMs: deps.shedRequestsOlderThanMs } : {}),
+  });
   const intake = createSendIntake({
     accounts: deps.accounts,
     acceptor: deps.acceptor,
     optOuts: deps.optOutRegistry,
-    overloaded: () => loadShedder.overloaded,
+    overloaded: (receivedAt) => loadShedder.shouldShed(receivedAt),
     ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
     log: deps.logger,
   });

@@ -68,6 +68,8 @@ interface BodyState {
   first: Buffer | undefined;
   more: Buffer[] | undefined;
   received: number;
+  /** `performance.now()` when the headers were read: the load shedder judges the request by its age. */
+  receivedAt: number;
   declared: number;
 }
 
@@ -109,7 +111,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
     let answer: IntakeAnswer | WebhookAnswer | Promise<IntakeAnswer | WebhookAnswer>;
     const headers = (response.req as IncomingMessage).headers;
     try {
-      answer = state.accountId === undefined ? webhook!.handle(headers, body) : intake.handle(state.accountId, headers, body);
+      answer = state.accountId === undefined ? webhook!.handle(headers, body) : intake.handle(state.accountId, headers, body, state.receivedAt);
     } catch (error) {
       internalError(response, error);
       return;
@@ -180,7 +182,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
         writeProblem(response, 413, tooLargeReason, true);
         return true;
       }
-      (request as WithState)[STATE] = { accountId, response, first: undefined, more: undefined, received: 0, declared };
+      (request as WithState)[STATE] = { accountId, response, first: undefined, more: undefined, received: 0, receivedAt: performance.now(), declared };
       request.on('data', onData);
       request.on('end', onEnd);
       request.on('error', onError);

@@ -38,8 +38,11 @@ export interface SendIntakeOptions {
   accounts: readonly ResolvedAccount[];
   acceptor: Acceptor;
   optOuts: OptOutRegistry;
-  /** True while the gateway must shed load (answered 429 before any work). */
-  overloaded(): boolean;
+  /**
+   * True when the request must be shed (answered 429 before any work); `receivedAt` is the
+   * request's `performance.now()` when its headers were read, when the HTTP front knows it.
+   */
+  overloaded(receivedAt?: number): boolean;
   /**
    * The account's synced templates; undefined until a sync has succeeded, and then sends pass
    * unvalidated. Absent when pre-flight is switched off.
@@ -59,7 +62,7 @@ export interface SendIntake {
    * Answers one request. Synchronous unless the message must be committed, so rejections and
    * validation payloads cost no promise.
    */
-  handle(accountId: string, headers: RequestHeaders, rawBody: unknown): IntakeAnswer | Promise<IntakeAnswer>;
+  handle(accountId: string, headers: RequestHeaders, rawBody: unknown, receivedAt?: number): IntakeAnswer | Promise<IntakeAnswer>;
 }
 
 export function createSendIntake(options: SendIntakeOptions): SendIntake {
@@ -80,12 +83,12 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
   }
 
   return {
-    handle(accountId, headers, rawBody) {
+    handle(accountId, headers, rawBody, receivedAt) {
       const entry = accounts.get(accountId);
       if (!entry) return { status: 404, reason: `no account "${accountId}" is configured` };
       const { account } = entry;
       if (!checkClevertapAuth(account.clevertap.auth, headers)) return INVALID_CREDENTIALS;
-      if (options.overloaded()) return TOO_MANY_REQUESTS;
+      if (options.overloaded(receivedAt)) return TOO_MANY_REQUESTS;
 
       if (!Buffer.isBuffer(rawBody) || rawBody.length === 0) return { status: 400, reason: 'the request body is empty; expected a JSON object' };
       let body: unknown;
