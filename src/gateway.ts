@@ -33,6 +33,8 @@ import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
 import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from './store/sqlite/open-sqlite.js';
 import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
+import { StoreWriteHealth, probeWrite, watchTransactions } from './store/sqlite/write-health.js';
+import { StoreUnavailableError, describeStorageFault, isStorageFault } from './store/store-unavailable.js';
 import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
 import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
 import { GraphClient } from './whatsapp/graph-client.js';
@@ -118,6 +120,16 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
 
     const onDisk = config.store.path !== ':memory:';
     const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous, checkpoints: onDisk ? 'background' : 'inline' });
+    // Before any store prepares its transactions: each one reports a full disk or a read-only file.
+    const storeHealth = new StoreWriteHealth({
+      probe: () => probeWrite(db),
+      onChange: (fault) =>
+        fault
+          ? logger.error({ store: config.store.path, reason: fault.reason }, 'the store cannot write: new messages are refused with 500 and /readyz answers 503 until it can')
+          : logger.warn({ store: config.store.path }, 'the store writes again: accepting messages'),
+    });
+    cleanups.push(() => storeHealth.close());
+    watchTransactions(db, storeHealth);
     const store = new SqliteMessageStore(db);
     cleanups.push(() => store.close());
     if (onDisk) {
@@ -273,7 +285,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,
-      health: { ready: () => ready },
+      health: { ready: () => ready, storeFault: () => storeHealth.fault?.reason },
       clicks: {
         reporter: clickReporter,
         shortUrlFor: (accountId, code) => {
@@ -392,10 +404,15 @@ function takeDataDirLock(dataDir: string): () => void {
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new Error(`another wabridge (pid ${pid}) is using ${dataDir}; stop it or choose another DATA_DIR`);
+      throw new StoreUnavailableError(`another wabridge (pid ${pid}) is using the data directory ${dataDir} (lock file ${file}); stop it or choose another DATA_DIR`);
     }
   }
-  writeFileSync(file, String(process.pid));
+  try {
+    writeFileSync(file, String(process.pid));
+  } catch (error) {
+    if (isStorageFault(error)) throw new StoreUnavailableError(`cannot write the lock file ${file} in the data directory: ${describeStorageFault(error)}`, { cause: error });
+    throw error;
+  }
   return () => {
     try {
       if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);

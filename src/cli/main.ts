@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { listEnvBindings } from '../config/env.js';
 import { ConfigSchema } from '../config/schema.js';
+import { StoreUnavailableError } from '../store/store-unavailable.js';
 import { startCommand } from './start.js';
 
 const program = new Command()
@@ -111,6 +112,9 @@ function hideSecrets(value: unknown, key = ''): unknown {
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`wabridge: invalid configuration: ${error.message}\n`);
+  } else if (error instanceof StoreUnavailableError) {
+    // An operator's problem (read-only, locked, full): the message says it all, a stack would bury it.
+    process.stderr.write(`wabridge: ${error.message}\n`);
   } else {
     process.stderr.write(`wabridge: ${(error as Error).stack ?? error}\n`);
   }

@@ -3,12 +3,19 @@
  * Opens the embedded database: WAL so readers never block the writer, `synchronous=NORMAL` by
  * default (a committed transaction survives `kill -9`; FULL also survives power loss), and
  * migrations applied before anything else touches it.
+ *
+ * A store that cannot be written (read-only file or directory, a lock held by another process, a
+ * full disk) fails here with a StoreUnavailableError naming the file and the cause, instead of a
+ * gateway that starts and then answers 500 to every message: opening ends with a probe write,
+ * because SQLite quietly opens a file it may not write read-only.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
+import { StoreUnavailableError, describeStorageFault, isStorageFault } from '../store-unavailable.js';
+import { probeWrite } from './write-health.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -33,15 +40,26 @@ const INLINE_CHECKPOINT_PAGES = 2000;
 const BACKSTOP_CHECKPOINT_PAGES = 4000;
 
 export async function openSqlite(options: OpenSqliteOptions): Promise<SqliteDatabase> {
-  if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  db.pragma(`wal_autocheckpoint = ${options.checkpoints === 'background' ? BACKSTOP_CHECKPOINT_PAGES : INLINE_CHECKPOINT_PAGES}`);
-  await migrate(db);
-  return db;
+  let db: SqliteDatabase | undefined;
+  try {
+    if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`wal_autocheckpoint = ${options.checkpoints === 'background' ? BACKSTOP_CHECKPOINT_PAGES : INLINE_CHECKPOINT_PAGES}`);
+    await migrate(db);
+    probeWrite(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if (isStorageFault(cause)) {
+      throw new StoreUnavailableError(`cannot use the store ${path.resolve(options.path)}: ${describeStorageFault(cause)}`, { cause });
+    }
+    throw error;
+  }
 }
 
 async function migrate(db: SqliteDatabase): Promise<void> {
@@ -51,7 +69,7 @@ async function migrate(db: SqliteDatabase): Promise<void> {
     const { error, results } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
     if (error) {
       const failed = results?.find((result) => result.status === 'Error');
-      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`, { cause: error });
     }
   } finally {
     await kysely.destroy();
