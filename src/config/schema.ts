@@ -152,6 +152,20 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    admin: Type.Object(
+      {
+        token: Type.Optional(
+          Type.String({
+            minLength: 16,
+            secret: true,
+            env: 'ADMIN_TOKEN',
+            description:
+              'bearer token every admin API caller must present (Authorization: Bearer …); without it the admin API answers only direct loopback connections that carry no proxy headers',
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     store: Type.Object(
       {
         kind: Type.Literal('sqlite', { default: 'sqlite' }),

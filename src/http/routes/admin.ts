@@ -3,9 +3,16 @@
  * The admin API. `GET /v1/admin/stats`: what the gateway has accepted, sent and is still holding.
  * `GET /v1/admin/templates`: how each account's template sync stands; `POST
  * /v1/admin/templates/sync` (optionally `?account=<id>`): sync now and answer with the outcome.
- * Protected by `admin.token` when one is configured; without one, only loopback callers are served.
+ *
+ * Who may call it is decided once for every route of this plugin (an encapsulated hook), so the
+ * decision follows the route the router matched, however its URL was spelled (`/v1/%61dmin/…`,
+ * absolute-form request lines). With `admin.token` (`ADMIN_TOKEN`) configured, every caller must
+ * present it. Without one, only a caller whose TCP connection comes from loopback is served, and
+ * not when the request carries a proxy's forwarding headers: behind a reverse proxy on the same
+ * host every client would otherwise look local.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { isIP } from 'node:net';
 import { problem } from '../problem.js';
 import { sameSecret } from '../constant-time.js';
 
@@ -19,20 +26,25 @@ export interface AdminSource {
   };
 }
 
-export const adminRoutes: FastifyPluginAsync<{ admin: AdminSource; token?: string }> = async (app, { admin, token }) => {
+export interface AdminRoutesOptions {
+  admin: AdminSource;
+  token?: string;
+}
+
+/** Headers a reverse proxy adds on behalf of the client it relays. */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'via'] as const;
+
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { admin, token }) => {
+  // Registered inside this plugin, the hook runs for this plugin's routes only, and for all of them.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/admin/')) return;
-    if (token) {
-      const given = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!sameSecret(given, token)) return problem(reply, 401, 'a valid admin token is required (Authorization: Bearer <admin.token>)');
-    } else if (!isLoopback(request.socket.remoteAddress)) {
-      return problem(reply, 403, 'the admin API is served to loopback only until admin.token is configured');
-    }
+    const refusal = adminRefusal(request, token);
+    if (refusal) return refuse(reply, refusal);
   });
   app.get('/v1/admin/stats', async (_request, reply) => reply.type('application/json').send(JSON.stringify(await admin.stats())));
   app.get('/v1/admin/templates', async (_request, reply) => reply.type('application/json').send(JSON.stringify(await admin.templates.status())));
-  app.post<{ Querystring: { account?: string } }>('/v1/admin/templates/sync', async (request, reply) => {
+  app.post<{ Querystring: { account?: string | string[] } }>('/v1/admin/templates/sync', async (request, reply) => {
     const accountId = request.query.account;
+    if (Array.isArray(accountId)) return problem(reply, 400, 'give ?account= at most once');
     if (accountId !== undefined && !admin.templates.hasAccount(accountId)) return problem(reply, 404, `no account "${accountId}" is configured`);
     const results = await admin.templates.sync(accountId);
     // 502: the gateway is fine, WhatsApp's side failed (the reason is in each result).
@@ -43,7 +55,33 @@ export const adminRoutes: FastifyPluginAsync<{ admin: AdminSource; token?: strin
   });
 };
 
+type Refusal = { status: 401 | 403; reason: string };
 
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || address === undefined;
+/** Why `request` may not use the admin API, or undefined when it may. */
+export function adminRefusal(request: Pick<FastifyRequest, 'headers' | 'socket'>, token: string | undefined): Refusal | undefined {
+  if (token) {
+    const given = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    return sameSecret(given, token) ? undefined : { status: 401, reason: 'a valid admin token is required (Authorization: Bearer <admin.token>)' };
+  }
+  // The socket's peer, never a header: headers are whatever the client (or a proxy) wrote.
+  if (!isLoopback(request.socket?.remoteAddress)) {
+    return { status: 403, reason: 'the admin API is served to loopback only until admin.token (ADMIN_TOKEN) is configured' };
+  }
+  if (PROXY_HEADERS.some((name) => request.headers[name] !== undefined)) {
+    return { status: 403, reason: 'this request came through a proxy, so its client is not local; configure admin.token (ADMIN_TOKEN) to use the admin API through it' };
+  }
+  return undefined;
+}
+
+function refuse(reply: FastifyReply, { status, reason }: Refusal): FastifyReply {
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
+  return problem(reply, status, reason);
+}
+
+/** True for 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6; an unknown peer (socket gone) is not loopback. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return address === '::1' || address === '0:0:0:0:0:0:0:1';
 }
