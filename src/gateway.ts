@@ -285,6 +285,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       bodyLimitBytes: config.server.bodyLimitBytes,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,
+      ...(config.admin.token ? { adminToken: config.admin.token } : {}),
       health: { ready: () => ready, storeFault: () => storeHealth.fault?.reason },
       clicks: {
         reporter: clickReporter,
@@ -358,6 +359,7 @@ const REDACTED_PATHS = [
   'config.accounts[*].whatsapp.appSecret',
   'config.accounts[*].whatsapp.webhookVerifyToken',
   'config.server.mediaSigningSecret',
+  'config.admin.token',
   'req.headers.authorization',
   '*.accessToken',
   '*.appSecret',
