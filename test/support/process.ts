@@ -1,10 +1,10 @@
 /**
- * Real gateway processes for crash tests: spawned with a config file, waited on until healthy,
+ * Real gateway processes for crash and fault tests: spawned with a config file, waited on until ready,
  * killed with SIGKILL like a machine losing power to its process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -65,4 +65,37 @@ export async function spawnGateway(configFile: string, url: string, env: Record<
   }
   await handle.kill();
   throw new Error(`gateway did not become ready in 30 s:\n${output}`);
+}
+
+export interface ExitedProcess {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/**
+ * Starts a gateway that is expected to refuse to start, and waits for it to exit (killing it and
+ * failing after `timeoutMs` if it starts instead).
+ */
+export async function runGatewayUntilExit(configFile: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ExitedProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, WABRIDGE_CONFIG: configFile, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  if (signal === 'SIGKILL') throw new Error(`gateway was still running after ${timeoutMs} ms:\n${output}`);
+  return { code, signal, output };
+}
+
+/** The resident set size of a live process, from /proc (Linux). */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
 }
