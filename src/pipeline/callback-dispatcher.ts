@@ -12,6 +12,20 @@
  * the circuit breaker: it slows down, it never drops. A 4xx other than 429
  * means CleverTap refused the body itself: those callbacks are dead-lettered with the answer, for
  * an operator to inspect and replay. So is anything older than `maxAgeMs`.
+ *
+ * Callback URLs are chosen by callers (Kaleyra-style headers, one per message if they like), so
+ * nothing here may grow with the number of URLs ever seen. A URL has a loop only while it has work:
+ * drained and not blocked, its loop is gone; a blocked URL keeps one timer to its unblock time.
+ * New work wakes a URL (`wake`); work nobody announced (a lease that ran out, a dead letter
+ * replayed by another process) is found by a low-frequency sweep over the queue's counts. The
+ * per-URL statistics are an LRU of `maxTrackedEndpoints`: an idle URL's counts may be forgotten,
+ * a blocked or busy one's never (that would forget its backoff).
+ *
+ * A callback target is any server, so it is read as little as possible: at most
+ * `maxResponseBytes` of an answer, within `timeoutMs`, then the connection is dropped; a 2xx
+ * counts as delivered however its body ends. Each URL sends one request at a time on its own
+ * connection, so a slow URL holds one connection of its origin's pool and never another URL's
+ * loop; it is cut off after `timeoutMs`.
  */
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
@@ -19,10 +33,17 @@ import { deliveryReportBody } from '../clevertap/callbacks.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
 import type { CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
+import { readCapped } from './capped-body.js';
 import { callbackRetryDelayMs } from './callback-schedule.js';
 import { assertPublicUrl, EgressRefused, publicOnlyLookup } from './egress-guard.js';
 
 export const CALLBACK_QUEUE = 'callbacks';
+
+/** Only the first 500 characters of a refusal are kept; 64 KB is ample to find them. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+const DEFAULT_MAX_TRACKED_ENDPOINTS = 4096;
+/** The sweep may take at most this share of the time (a large queue makes `counts()` slow). */
+const SWEEP_DUTY_CYCLE = 50;
 
 export interface CallbackDispatcherOptions {
   outbox: CallbackOutbox;
@@ -33,7 +54,16 @@ export interface CallbackDispatcherOptions {
   timeoutMs?: number;
   maxAgeMs: number;
   leaseMs?: number;
+  /** How long to wait before draining a URL again after the dispatcher itself failed (e.g. a store error). */
   pollIntervalMs?: number;
+  /** How often to look for callbacks nobody announced (expired leases, replayed dead letters). */
+  sweepIntervalMs?: number;
+  /** Per-URL statistics kept (LRU); blocked and busy URLs are kept beyond it. */
+  maxTrackedEndpoints?: number;
+  /** Bytes of a callback answer read at most; the rest is discarded with the connection. */
+  maxResponseBytes?: number;
+  /** Connections per origin (many CleverTap accounts share one host). */
+  connectionsPerOrigin?: number;
   retrySchedule?: readonly number[];
   /** Whether callbacks of this account may only go to public addresses (production mode). */
   publicTargetsOnly?(accountId: string): boolean;
@@ -50,30 +80,59 @@ export interface EndpointState {
   deadLettered: number;
 }
 
+export interface CallbackDispatcherStats {
+  /** URLs with a loop: draining, or blocked with a timer to their unblock time. */
+  activeLoops: number;
+  /** URLs whose statistics are kept. */
+  trackedEndpoints: number;
+  /** Bytes read from callback answers since start. */
+  responseBytesRead: number;
+}
+
 interface UrlLoop {
   /** The queue partition: the callback URL. */
   url: string;
   running: boolean;
-  /** Work arrived while draining: drain again at once instead of waiting for the poll. */
+  /** Work arrived while draining: drain again at once. */
   again: boolean;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
 }
+
+/** How a drain ended: nothing due, blocked by a failure, or the dispatcher itself failed. */
+type DrainOutcome = 'idle' | 'blocked' | 'error';
 
 type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
 
+type Defaulted = 'payloadVersion' | 'maxBatch' | 'timeoutMs' | 'leaseMs' | 'pollIntervalMs' | 'sweepIntervalMs' | 'maxTrackedEndpoints' | 'maxResponseBytes' | 'connectionsPerOrigin';
+
 export class CallbackDispatcher {
-  readonly #options: Required<Omit<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>> &
-    Pick<CallbackDispatcherOptions, 'retrySchedule' | 'headersFor' | 'publicTargetsOnly'>;
+  readonly #options: CallbackDispatcherOptions & Required<Pick<CallbackDispatcherOptions, Defaulted>>;
   readonly #loops = new Map<string, UrlLoop>();
+  /** Insertion order is recency: `#endpoint` moves a URL to the end. */
   readonly #endpoints = new Map<string, EndpointState>();
   readonly #agent: Agent;
   readonly #publicOnlyAgent: Agent;
   #running = false;
   #busy = new Set<Promise<void>>();
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  #responseBytesRead = 0;
 
   constructor(options: CallbackDispatcherOptions) {
-    this.#options = { payloadVersion: '0.1', maxBatch: 200, timeoutMs: 5000, leaseMs: 60_000, pollIntervalMs: 250, ...options };
-    const agentOptions = { connections: 16, headersTimeout: this.#options.timeoutMs, bodyTimeout: this.#options.timeoutMs, connectTimeout: this.#options.timeoutMs };
+    this.#options = {
+      payloadVersion: '0.1',
+      maxBatch: 200,
+      timeoutMs: 5000,
+      leaseMs: 60_000,
+      pollIntervalMs: 1000,
+      sweepIntervalMs: 3000,
+      maxTrackedEndpoints: DEFAULT_MAX_TRACKED_ENDPOINTS,
+      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      connectionsPerOrigin: 32,
+      ...options,
+    };
+    const timeout = this.#options.timeoutMs;
+    const agentOptions = { connections: this.#options.connectionsPerOrigin, headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout };
     this.#agent = new Agent(agentOptions);
     this.#publicOnlyAgent = new Agent({ ...agentOptions, connect: { lookup: publicOnlyLookup } });
   }
@@ -84,13 +143,19 @@ export class CallbackDispatcher {
     for (const row of await this.#options.queue.counts()) {
       if (row.queue === CALLBACK_QUEUE && row.ready + row.scheduled + row.leased > 0) this.wake(row.partitionKey);
     }
+    this.#scheduleSweep(this.#options.sweepIntervalMs);
   }
 
   /** New callbacks were committed for `url`: look now (unless it is blocked). */
   wake(url: string): void {
+    if (!this.#running) return; // start() finds everything committed before it
     let loop = this.#loops.get(url);
     if (!loop) this.#loops.set(url, (loop = { url, running: false, again: false }));
-    if (this.#endpoint(url).blockedUntil > Date.now()) return;
+    if (loop.running) {
+      loop.again = true;
+      return;
+    }
+    if (loop.timer && this.#blockedFor(url) > 0) return; // already waiting for the block to end
     this.#kick(loop);
   }
 
@@ -98,51 +163,104 @@ export class CallbackDispatcher {
     return [...this.#endpoints.values()].map((endpoint) => ({ ...endpoint }));
   }
 
+  /** URLs with a loop (draining, or blocked and waiting); 0 when all is delivered. */
+  activeLoops(): number {
+    return this.#loops.size;
+  }
+
+  trackedEndpoints(): number {
+    return this.#endpoints.size;
+  }
+
+  stats(): CallbackDispatcherStats {
+    return { activeLoops: this.#loops.size, trackedEndpoints: this.#endpoints.size, responseBytesRead: this.#responseBytesRead };
+  }
+
   async stop(): Promise<void> {
     this.#running = false;
+    clearTimeout(this.#sweepTimer);
     for (const loop of this.#loops.values()) clearTimeout(loop.timer);
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+    await this.#sweeping;
+    this.#loops.clear();
     await Promise.all([this.#agent.close(), this.#publicOnlyAgent.close()]);
   }
 
-  #kick(loop: UrlLoop, delayMs = 0): void {
-    if (!this.#running) return;
+  #blockedFor(url: string): number {
+    const endpoint = this.#endpoints.get(url);
+    return endpoint ? endpoint.blockedUntil - Date.now() : 0;
+  }
+
+  #kick(loop: UrlLoop): void {
     clearTimeout(loop.timer);
-    if (delayMs > 0) {
-      loop.timer = setTimeout(() => this.#kick(loop), delayMs);
-      loop.timer.unref();
-      return;
-    }
-    if (loop.running) {
-      loop.again = true;
-      return;
-    }
+    loop.timer = undefined;
+    if (!this.#running) return;
+    const blockedFor = this.#blockedFor(loop.url);
+    if (blockedFor > 0) return this.#retryIn(loop, blockedFor);
     loop.running = true;
-    const work = this.#drain(loop).finally(() => {
+    const work = this.#drain(loop).then((outcome) => {
       this.#busy.delete(work);
       loop.running = false;
-      const again = loop.again;
-      loop.again = false;
-      const blockedFor = this.#endpoint(loop.url).blockedUntil - Date.now();
-      this.#kick(loop, blockedFor > 0 ? blockedFor : again ? 0 : this.#options.pollIntervalMs);
+      if (!this.#running) return;
+      if (loop.again) {
+        loop.again = false;
+        return this.#kick(loop);
+      }
+      if (outcome === 'blocked') return this.#kick(loop);
+      if (outcome === 'error') return this.#retryIn(loop, this.#options.pollIntervalMs);
+      // Drained: no loop, no timer. New work wakes the URL; unannounced work is found by the sweep.
+      this.#loops.delete(loop.url);
+      this.#evictIdleEndpoints();
     });
     this.#busy.add(work);
   }
 
-  async #drain(loop: UrlLoop): Promise<void> {
+  #retryIn(loop: UrlLoop, delayMs: number): void {
+    clearTimeout(loop.timer);
+    loop.timer = setTimeout(() => this.#kick(loop), delayMs);
+    loop.timer.unref();
+  }
+
+  #scheduleSweep(delayMs: number): void {
+    if (!this.#running) return;
+    this.#sweepTimer = setTimeout(() => {
+      const startedAt = Date.now();
+      this.#sweeping = this.#sweep().finally(() => {
+        this.#sweeping = undefined;
+        this.#scheduleSweep(Math.max(this.#options.sweepIntervalMs, (Date.now() - startedAt) * SWEEP_DUTY_CYCLE));
+      });
+    }, delayMs);
+    this.#sweepTimer.unref();
+  }
+
+  /** Wakes every URL with due callbacks and no loop: a lease ran out, or a dead letter was replayed elsewhere. */
+  async #sweep(): Promise<void> {
+    try {
+      for (const row of await this.#options.queue.counts()) {
+        if (row.queue === CALLBACK_QUEUE && row.ready > 0 && !this.#loops.has(row.partitionKey)) this.wake(row.partitionKey);
+      }
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'callback sweep failed; trying again later');
+    }
+  }
+
+  async #drain(loop: UrlLoop): Promise<DrainOutcome> {
     const { queue, outbox, logger } = this.#options;
     try {
-      while (this.#running && this.#endpoint(loop.url).blockedUntil <= Date.now()) {
+      while (this.#running) {
+        if (this.#blockedFor(loop.url) > 0) return 'blocked';
         const jobs = await queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.url, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
-        if (jobs.length === 0) return;
+        if (jobs.length === 0) return 'idle';
         const callbacks = await outbox.get(jobs.map((job) => Number(job.ref)));
         const jobById = new Map(jobs.map((job) => [Number(job.ref), job]));
         const found = new Set(callbacks.map((callback) => callback.id));
         await Promise.all(jobs.filter((job) => !found.has(Number(job.ref))).map((job) => queue.deadLetter(job, 'the callback row is missing')));
         await this.#deliverGroup(loop.url, callbacks, jobById);
       }
+      return 'idle';
     } catch (error) {
       logger.error({ err: error, url: redactUrl(loop.url) }, 'callback dispatcher failed; retrying');
+      return 'error';
     }
   }
 
@@ -217,7 +335,8 @@ export class CallbackDispatcher {
         headersTimeout: this.#options.timeoutMs,
         bodyTimeout: this.#options.timeoutMs,
       });
-      const text = await response.body.text();
+      const { text, bytesRead } = await readCapped(response.body, this.#options.maxResponseBytes, this.#options.timeoutMs);
+      this.#responseBytesRead += bytesRead;
       if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
       const error = `HTTP ${response.statusCode}: ${text.slice(0, 500)}`;
       const permanent = response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 408 && response.statusCode !== 429;
@@ -230,11 +349,29 @@ export class CallbackDispatcher {
 
   #endpoint(url: string): EndpointState {
     let endpoint = this.#endpoints.get(url);
-    if (!endpoint) {
+    if (endpoint) {
+      this.#endpoints.delete(url);
+    } else {
       endpoint = { url: redactUrl(url), consecutiveFailures: 0, blockedUntil: 0, delivered: 0, deadLettered: 0 };
-      this.#endpoints.set(url, endpoint);
     }
+    this.#endpoints.set(url, endpoint);
+    this.#evictIdleEndpoints();
     return endpoint;
+  }
+
+  /**
+   * Forgets the least recently used URLs beyond the cap, skipping busy and blocked ones (their
+   * state is their backoff). Skipped ones move to the end, so the scan stays short; with more
+   * busy or blocked URLs than the cap, the map exceeds it by exactly those.
+   */
+  #evictIdleEndpoints(): void {
+    const now = Date.now();
+    let budget = 32;
+    for (const [url, endpoint] of this.#endpoints) {
+      if (this.#endpoints.size <= this.#options.maxTrackedEndpoints || budget-- === 0) return;
+      this.#endpoints.delete(url);
+      if (this.#loops.has(url) || endpoint.blockedUntil > now) this.#endpoints.set(url, endpoint);
+    }
   }
 }
 
