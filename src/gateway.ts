@@ -307,6 +307,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
         stats: async () => ({
           accepted: acceptor.stats,
           dispatcher: dispatcher.stats,
+          callbacks: callbackDispatcher.stats(),
           callbackEndpoints: callbackDispatcher.endpoints(),
           messages: await store.countByState(),
           queue: await queue.counts(),
