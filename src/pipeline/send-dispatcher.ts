@@ -1,9 +1,9 @@
 /**
  * @module pipeline/send-dispatcher
  * Takes accepted messages off the send queue and delivers them to the Graph API, one lane per
- * sending number: a token bucket at the number's messages-per-second, a bound on requests in
- * flight, retries with backoff for the errors Meta says are transient, and `failed` with the
- * mapped reason for the rest.
+ * sending number: a pacer that never exceeds the number's messages per second in any second
+ * (send-pacer.ts), a bound on requests in flight, retries with backoff for the errors Meta says
+ * are transient, and `failed` with the mapped reason for the rest.
  *
  * The crash policy ("uncertain sends"): a job whose lease ran out, or whose request died after
  * it may have reached Meta, has an unknown outcome. Resending at once could deliver twice;
@@ -22,7 +22,7 @@ import type { GraphSendBody } from '../whatsapp/graph-types.js';
 import { toGraphSendBody } from '../whatsapp/translate.js';
 import { SEND_QUEUE } from './acceptor.js';
 import { retryDelayMs } from './retry-policy.js';
-import { TokenBucket } from './token-bucket.js';
+import { SendPacer } from './send-pacer.js';
 
 /** What the dispatcher needs from a Graph client. */
 export interface MessageSender {
@@ -67,7 +67,7 @@ export interface SendDispatcherStats {
 }
 
 interface Lane extends SendLaneConfig {
-  bucket: TokenBucket;
+  pacer: SendPacer;
   inFlight: number;
   pumping: boolean;
   kickScheduled: boolean;
@@ -96,7 +96,7 @@ export class SendDispatcher {
     for (const lane of options.lanes) {
       this.#lanes.set(lane.accountId, {
         ...lane,
-        bucket: new TokenBucket(lane.messagesPerSecond),
+        pacer: new SendPacer({ ratePerSecond: lane.messagesPerSecond, burst: lane.messagesPerSecond / RESERVE_BATCHES_PER_SECOND }),
         inFlight: 0,
         pumping: false,
         kickScheduled: false,
@@ -164,16 +164,16 @@ export class SendDispatcher {
         // for a batch worth 1/RESERVE_BATCHES_PER_SECOND of a second rather than reserving each
         // token as it trickles in.
         const batch = Math.min(wanted, Math.max(1, Math.floor(lane.messagesPerSecond / RESERVE_BATCHES_PER_SECOND)));
-        const wait = lane.bucket.msUntilAvailable(Date.now(), batch);
+        const wait = lane.pacer.msUntilAvailable(Date.now(), batch);
         if (wait > 0) return this.#wakeLater(lane, wait);
-        const tokens = lane.bucket.take(wanted);
-        if (tokens === 0) return this.#wakeLater(lane, Math.max(1, lane.bucket.msUntilAvailable()));
+        const tokens = lane.pacer.take(wanted);
+        if (tokens === 0) return this.#wakeLater(lane, Math.max(1, lane.pacer.msUntilAvailable()));
         const jobs = await this.#options.queue.reserve(SEND_QUEUE, {
           partitionKey: lane.accountId,
           limit: tokens,
           leaseMs: this.#options.leaseMs,
         });
-        if (jobs.length < tokens) lane.bucket.giveBack(tokens - jobs.length);
+        if (jobs.length < tokens) lane.pacer.giveBack(tokens - jobs.length);
         if (jobs.length === 0) return this.#wakeLater(lane, this.#pollIntervalMs);
         for (const job of jobs) this.#start(lane, job);
         // Let the ingress run between batches: accepting never waits behind dispatching.
@@ -207,13 +207,13 @@ export class SendDispatcher {
     const now = Date.now();
     const message = await store.getMessage(job.ref);
     if (!message) {
-      lane.bucket.giveBack(1);
+      lane.pacer.giveBack(1);
       await queue.deadLetter(job, 'the message row is missing');
       return;
     }
     if (message.state !== 'accepted' || message.wamid) {
       // Already sent (a webhook proved an uncertain send) or already failed.
-      lane.bucket.giveBack(1);
+      lane.pacer.giveBack(1);
       this.#stats.skipped++;
       await queue.ack(job);
       return;
@@ -222,7 +222,7 @@ export class SendDispatcher {
       const since = job.uncertainSince ?? now;
       const resendAt = since + this.#options.uncertainHoldMs;
       if (now < resendAt) {
-        lane.bucket.giveBack(1);
+        lane.pacer.giveBack(1);
         if (job.uncertainSince === undefined) {
           this.#stats.held++;
           logger.warn({ messageId: message.id, msgId: message.msgId, resendAt: new Date(resendAt).toISOString() }, 'send outcome unknown after an interruption; holding for a status webhook before resending');
@@ -243,7 +243,7 @@ export class SendDispatcher {
       // this gateway existed, or through an ad) Meta decides.
       const last = await this.#options.lastInboundAt(message.accountId, message.to);
       if (last !== undefined && now - last > CUSTOMER_WINDOW_MS) {
-        lane.bucket.giveBack(1);
+        lane.pacer.giveBack(1);
         await this.#fail(message, job, {
           reason: 'outside_window',
           title: 'Outside the 24-hour customer service window',
@@ -262,7 +262,7 @@ export class SendDispatcher {
         this.#stats.submitted++;
         return;
       case 'rejected': {
-        if (outcome.rule.retry === 'throughput') lane.bucket.pauseUntil(settledAt + 1000);
+        if (outcome.rule.retry === 'throughput') lane.pacer.pauseUntil(settledAt + 1000);
         const failure: DeliveryFailure = { reason: outcome.rule.reason, metaCode: outcome.code, title: outcome.title };
         if (outcome.detail) failure.detail = outcome.detail;
         if (outcome.rule.retry === 'auth') {
