@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { TemplateContent } from '../domain/message.js';
 import { parseSendRequest, type ParseOptions } from './parse-send-request.js';
+import { MAX_LANGUAGE_LENGTH, MAX_TEMPLATE_NAME_LENGTH } from './parse-template.js';
 
 function send(components: unknown[], template: unknown = { namespace: 'welcome', languageCode: 'en' }) {
   return { to: '919999999999', wabaNumber: '919888888888', isTemplate: true, msgId: 'm|1', template, components };
@@ -31,6 +32,20 @@ describe('template identity', () => {
       message: 'template.namespace must be a non-empty string, got "  "',
     });
     expect(rejection([], 'welcome')).toEqual({ code: 2001, message: 'template must be an object, got "welcome"' });
+  });
+
+  it('refuses a namespace longer than any Meta template name, without quoting it back', () => {
+    const longest = 'n'.repeat(MAX_TEMPLATE_NAME_LENGTH);
+    expect(template([], { namespace: ` ${longest} `, languageCode: 'en' }).name).toBe(longest);
+    const refused = rejection([], { namespace: 'a'.repeat(100_000), languageCode: 'en' });
+    expect(refused).toEqual({ code: 2001, message: `template.namespace is 100000 characters long; Meta's template names have at most ${MAX_TEMPLATE_NAME_LENGTH}` });
+  });
+
+  it('refuses a language code longer than any spelling of a language, quoting only its start', () => {
+    expect(template([], { namespace: 'welcome', languageCode: 'x'.repeat(MAX_LANGUAGE_LENGTH) }).language).toBe('x'.repeat(MAX_LANGUAGE_LENGTH));
+    const refused = rejection([], { namespace: 'welcome', languageCode: 'x'.repeat(50_000) });
+    expect(refused.code).toBe(2001);
+    expect(refused.message.length).toBeLessThan(200);
   });
 
   it('keeps the namespace as the template name, trimmed', () => {

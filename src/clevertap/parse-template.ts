@@ -24,6 +24,15 @@ import {
   type JsonObject,
 } from './parse-fields.js';
 
+/** Meta's own limit on template names (spec meta-cloud-api §templates: `^[a-z0-9_]+$`, ≤ 512). */
+export const MAX_TEMPLATE_NAME_LENGTH = 512;
+/**
+ * Meta's codes are at most 6 characters (`es_419`); CleverTap's free spellings and per-tenant
+ * override keys (`English (UK)`) are longer, so the bound is generous. The code is stored with
+ * the message and quoted in answers.
+ */
+export const MAX_LANGUAGE_LENGTH = 64;
+
 export function parseTemplate(message: JsonObject, languageOverrides?: Record<string, string>): TemplateContent {
   const template = field(message, 'template');
   if (template === undefined) invalid('template is missing');
@@ -33,12 +42,19 @@ export function parseTemplate(message: JsonObject, languageOverrides?: Record<st
   if (namespace === undefined) invalid('template.namespace is missing');
   const name = nonEmptyString(namespace);
   if (name === undefined) invalid(`template.namespace must be a non-empty string, got ${describeValue(namespace)}`);
+  // No template can have a longer name, and the name is stored and quoted in answers.
+  if (name.trim().length > MAX_TEMPLATE_NAME_LENGTH) {
+    invalid(`template.namespace is ${name.trim().length} characters long; Meta's template names have at most ${MAX_TEMPLATE_NAME_LENGTH}`);
+  }
 
   const languageCode = field(template, 'languageCode', 'language');
   if (languageCode === undefined) invalid('template.languageCode is missing');
   const language = nonEmptyString(languageCode);
   if (language === undefined) {
     invalid(`template.languageCode must be a non-empty string, got ${describeValue(languageCode)}`);
+  }
+  if (language.trim().length > MAX_LANGUAGE_LENGTH) {
+    invalid(`template.languageCode ${describeValue(language)} is ${language.trim().length} characters long; at most ${MAX_LANGUAGE_LENGTH} are accepted`);
   }
 
   const parts = parseComponents(arrayField(message, '', 'components'), 'components', 'message');
