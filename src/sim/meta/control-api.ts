@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimCore } from './core.js';
 import type { ChaosOptions } from './chaos.js';
+import { checkNetworkFault, type NetworkFault, type NetworkFaults } from './network-faults.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
 import type { TemplateStatusDetails } from './template-events.js';
 import type { VerifyWebhookResult } from './handshake.js';
@@ -21,6 +22,7 @@ export interface ControlHooks {
   setWebhookUrl(url: string | undefined): void;
   reset(): void;
   verifyWebhook(options: { verifyToken: string; url?: string }): Promise<VerifyWebhookResult>;
+  network: NetworkFaults;
 }
 
 export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: ControlHooks): void {
@@ -96,6 +98,14 @@ export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: C
     return { ok: true };
   });
 
+  // Meta lowers or raises a number's throughput on its own (quality, upgrades): change it live.
+  app.put<{ Params: { id: string }; Body: unknown }>('/_sim/numbers/:id/mps', (req, reply) => {
+    const mps = (parseBody(req.body) as { mps?: unknown } | undefined)?.mps;
+    if (typeof mps !== 'number' || !Number.isInteger(mps) || mps < 1) return reply.code(400).send({ error: 'mps must be a positive integer' });
+    if (!core.setMessagesPerSecond(req.params.id, mps)) return reply.code(404).send({ error: 'no such simulated phone number id' });
+    return { ok: true, mps };
+  });
+
   app.get('/_sim/chaos', () => core.chaos.settings);
 
   app.put<{ Body: unknown }>('/_sim/chaos', (req, reply) => {
@@ -106,6 +116,23 @@ export function registerControlApi(app: FastifyInstance, core: SimCore, hooks: C
     } catch (e) {
       return reply.code(400).send({ error: (e as Error).message });
     }
+  });
+
+  app.get('/_sim/network', () => hooks.network.status);
+
+  // Refusing, resetting or hanging takes this API down with the Graph port (give `forMs`), and
+  // cuts this very connection: the fault starts once the answer has gone out.
+  app.put<{ Body: unknown }>('/_sim/network', (req, reply) => {
+    const body = parseBody(req.body);
+    if (!body) return reply.code(400).send({ error: 'body must be a JSON object' });
+    const fault = body as unknown as NetworkFault;
+    try {
+      checkNetworkFault(fault);
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+    reply.raw.once('finish', () => void hooks.network.set(fault));
+    return { mode: fault.mode, latencyMs: fault.latencyMs ?? 0, forMs: fault.forMs ?? null };
   });
 
   app.get('/_sim/truth', () => ({ data: core.truth.all() }));

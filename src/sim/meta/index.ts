@@ -19,6 +19,7 @@ import { registerControlApi } from './control-api.js';
 import { SimCore } from './core.js';
 import { runVerifyHandshake } from './handshake.js';
 import { buildServer } from './server.js';
+import { NetworkFaults } from './network-faults.js';
 import type { MetaSimulator, MetaSimulatorOptions } from './types.js';
 
 export type {
@@ -38,6 +39,8 @@ export { TEMPLATE_STATUS_FIELD } from './template-events.js';
 export type { StatusDelays } from './lifecycle.js';
 export type { ChaosOptions, ChaosSettings } from './chaos.js';
 export { DEFAULT_CHAOS_SEED } from './chaos.js';
+export type { NetworkFault, NetworkFaultMode, NetworkFaultStatus } from './network-faults.js';
+export { NETWORK_FAULT_MODES } from './network-faults.js';
 export type { TruthEntry } from './truth.js';
 export type { InboundInput, InboundMediaInput, InboundType } from './inbound.js';
 export { INBOUND_TYPES } from './inbound.js';
@@ -71,7 +74,8 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
     if (target === undefined) throw new Error('verifyWebhook: no webhook URL configured');
     return runVerifyHandshake(target, verifyToken);
   };
-  registerControlApi(app, core, { setWebhookUrl, reset, verifyWebhook });
+  const network = new NetworkFaults(app);
+  registerControlApi(app, core, { setWebhookUrl, reset, verifyWebhook, network });
 
   const host = options.host ?? '127.0.0.1';
   try {
@@ -84,6 +88,7 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
   const port = typeof address === 'object' && address ? address.port : options.port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   url = `http://${urlHost}:${port}`;
+  network.attach(app.server, host, port as number);
 
   let closed = false;
   return {
@@ -104,6 +109,8 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
       else core.windows.touch(phoneNumberId, waId);
     },
     setChaos: (chaos) => core.chaos.set(chaos),
+    setNetworkFault: (fault) => network.set(fault),
+    networkFault: () => network.status,
     truth: () => core.truth.all(),
     injectInbound: async (input) => core.injectInbound(input),
     verifyWebhook,
@@ -111,6 +118,7 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
     close: async () => {
       if (closed) return;
       closed = true;
+      await network.close();
       await core.close();
       await app.close();
     },

@@ -4,6 +4,7 @@
  * without import cycles.
  */
 import type { ChaosOptions, ChaosSettings } from './chaos.js';
+import type { NetworkFault, NetworkFaultStatus } from './network-faults.js';
 import type { SeedTemplate, TemplateStatus } from './default-templates.js';
 import type { VerifyWebhookResult } from './handshake.js';
 import type { InboundInput } from './inbound.js';
@@ -155,6 +156,12 @@ export interface MetaSimulator {
   openWindow(waId: string, phoneNumberId?: string): void;
   /** Changes chaos knobs at runtime (merged into the current ones); a `seed` restarts the PRNG. Returns the effective settings. */
   setChaos(chaos: ChaosOptions): ChaosSettings;
+  /**
+   * Takes Meta out of reach (refused, reset or hung connections, or slow answers) until the next
+   * call with `{mode: 'none'}`, or for `forMs`. Resolves once the fault is in force.
+   */
+  setNetworkFault(fault: NetworkFault): Promise<NetworkFaultStatus>;
+  networkFault(): NetworkFaultStatus;
   /** What Meta really emitted per accepted message: distinct statuses in emission order, no duplicates. */
   truth(): TruthEntry[];
   /** Delivers a signed inbound `messages[]` webhook and opens/refreshes the customer-service window. */
