@@ -144,6 +144,18 @@ export const ConfigSchema = Type.Object(
           default: 800,
           description: 'answer 429 to a request that has waited this long since its headers arrived (too late for CleverTap\'s 1 s)',
         }),
+        requestTimeoutMs: Type.Integer({
+          minimum: 1_000,
+          maximum: 600_000,
+          default: 30_000,
+          description: 'a request (headers and body) not received completely within this is answered 408 and its connection closed',
+        }),
+        headersTimeoutMs: Type.Integer({
+          minimum: 1_000,
+          maximum: 600_000,
+          default: 10_000,
+          description: 'the same for the request line and headers alone (capped at requestTimeoutMs); idle keep-alive connections close after 75 s',
+        }),
         maxPendingAccepts: Type.Integer({
           minimum: 1,
           default: 20_000,

@@ -21,6 +21,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Logger } from 'pino';
 import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
+import { drainOnEarlyAnswer, type DrainLimits } from './refused-body.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
@@ -121,7 +122,10 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
   }
 
   function internalError(response: ServerResponse, error: unknown): void {
-    log.error({ err: error, url: response.req.url }, 'request failed');
+    // The path only, as in app.ts: a query string may carry a secret.
+    const url = response.req.url ?? '';
+    const query = url.indexOf('?');
+    log.error({ err: error, path: query < 0 ? url : url.slice(0, query) }, 'request failed');
     writeProblem(response, 500, 'internal error', false);
   }
 
@@ -196,17 +200,37 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
 
 const EMPTY = Buffer.alloc(0);
 
+export interface ServerLimits {
+  /** The request line and headers must arrive within this; node:http's 60 s by default. */
+  headersTimeoutMs?: number;
+  /** How much of a body answered before it was read is read and thrown away (http/refused-body.ts). */
+  drain?: DrainLimits;
+}
+
 /**
  * A fastify `serverFactory`: the HTTP/1 server fastify would create (same timeouts, as in
- * fastify's lib/server.js), with the fast route in front of fastify's handler.
+ * fastify's lib/server.js), with the fast route in front of fastify's handler, and the limits
+ * fastify has no option for.
  */
-export function serverWithFastRoute(fast: FastRoute) {
+export function serverWithFastRoute(fast: FastRoute, limits: ServerLimits = {}) {
+  const onPrefinish = limits.drain ? drainOnEarlyAnswer(limits.drain) : undefined;
   return (handler: (request: IncomingMessage, response: ServerResponse) => void, options: Record<string, unknown>): Server => {
-    const server = createServer((request, response) => {
-      if (!fast.handle(request, response)) handler(request, response);
-    });
+    const requestTimeout = (options.requestTimeout as number | undefined) ?? 0;
+    const headersTimeout = limits.headersTimeoutMs ?? 60_000;
+    const server = createServer(
+      {
+        requestTimeout,
+        headersTimeout: requestTimeout > 0 ? Math.min(headersTimeout, requestTimeout) : headersTimeout,
+        // Expired requests are looked for this often (node:http's default is every 30 s, which
+        // would let a 10 s headers timeout run to 40 s).
+        connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(Math.min(headersTimeout, requestTimeout || headersTimeout) / 4))),
+      },
+      (request, response) => {
+        if (onPrefinish) response.on('prefinish', onPrefinish);
+        if (!fast.handle(request, response)) handler(request, response);
+      },
+    );
     server.keepAliveTimeout = options.keepAliveTimeout as number;
-    server.requestTimeout = options.requestTimeout as number;
     server.setTimeout(options.connectionTimeout as number);
     const maxRequestsPerSocket = options.maxRequestsPerSocket as number | null | undefined;
     if (maxRequestsPerSocket && maxRequestsPerSocket > 0) server.maxRequestsPerSocket = maxRequestsPerSocket;

@@ -1,0 +1,36 @@
+/**
+ * @module http/client-errors
+ * Answers for requests node:http refuses before any route sees them: a request not received in
+ * time (408), headers over the size limit (431), and anything that is not HTTP/1.1 (400), in the
+ * gateway's one problem shape (http/problem.ts) instead of fastify's. The connection is closed
+ * after the answer, as node:http and fastify do: its parser cannot go on.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+export function clientErrorAnswer(error: { code?: string }, requestTimeoutMs: number): { status: number; reason: string } {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: `the request was not received completely within ${requestTimeoutMs} ms` };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'the request line and headers are larger than 16 KB' };
+    default:
+      return { status: 400, reason: `the request is not valid HTTP/1.1${error.code ? ` (${error.code})` : ''}` };
+  }
+}
+
+/** A fastify `clientErrorHandler`. */
+export function answerClientError(requestTimeoutMs: number) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    // A reset connection, or one already closed, has no one left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    if (socket.writable) {
+      const { status, reason } = clientErrorAnswer(error, requestTimeoutMs);
+      const body = JSON.stringify({ message: STATUS_CODES[status] ?? 'Error', reason });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
