@@ -25,6 +25,8 @@ import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { LoadShedder } from './load-shedder.js';
 import { createFastRoute, serverWithFastRoute } from './fast-route.js';
+import { answerClientError } from './client-errors.js';
+import { drainLimitsFor } from './refused-body.js';
 
 export interface AppDependencies {
   accounts: readonly ResolvedAccount[];
@@ -39,6 +41,10 @@ export interface AppDependencies {
   inboundIngest: InboundIngest;
   logger: Logger;
   bodyLimitBytes: number;
+  /** The whole request (headers and body) must arrive within this; 408 and closed otherwise. */
+  requestTimeoutMs?: number;
+  /** The request line and headers must arrive within this (at most `requestTimeoutMs`). */
+  headersTimeoutMs?: number;
   shedLoadAtLagMs: number;
   shedRequestsOlderThanMs?: number;
   health: HealthSource;
@@ -75,14 +81,26 @@ export function buildApp(deps: AppDependencies) {
   // (see fast-route.ts); the fastify routes below answer the same way for inject() and whatever
   // the fast route declines.
   const fastRoute = createFastRoute({ intake, webhook, bodyLimitBytes: deps.bodyLimitBytes, log: deps.logger });
+  const requestTimeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    serverFactory: serverWithFastRoute(fastRoute),
+    serverFactory: serverWithFastRoute(fastRoute, {
+      headersTimeoutMs: Math.min(deps.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs),
+      drain: drainLimitsFor(deps.bodyLimitBytes),
+    }),
     loggerInstance: deps.logger,
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     // CleverTap keeps connections open between sends; keep them longer than its idle gap.
     keepAliveTimeout: 75_000,
+    // A body trickling in a byte at a time would otherwise hold its connection forever.
+    requestTimeout: requestTimeoutMs,
+    clientErrorHandler: answerClientError(requestTimeoutMs),
+    // Invalid percent-encoding in the path: the same problem shape as every other 4xx.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      return problem(reply, status, status === 414 ? 'a path segment is longer than 100 characters' : 'the URL\'s path is not valid percent-encoding');
+    },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -92,7 +110,8 @@ export function buildApp(deps: AppDependencies) {
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    // The path only: a query string may carry a secret (Meta's hub.verify_token).
+    if (status === 500) request.log.error({ err: error, path: pathOf(request.url) }, 'request failed');
     const reason =
       error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? `the body is larger than ${deps.bodyLimitBytes} bytes`
@@ -101,7 +120,7 @@ export function buildApp(deps: AppDependencies) {
           : error.message;
     return problem(reply, status, reason);
   });
-  app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${pathOf(request.url)}`));
 
   // While closing, fastify answers every request (503), the hot route included.
   app.addHook('preClose', async () => fastRoute.close());
@@ -118,4 +137,13 @@ export function buildApp(deps: AppDependencies) {
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   return app;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
+/** The path of a request target, without its query string. */
+export function pathOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
 }
