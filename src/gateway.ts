@@ -283,6 +283,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       inboundIngest,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      requestTimeoutMs: config.server.requestTimeoutMs,
+      headersTimeoutMs: config.server.headersTimeoutMs,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,
       ...(config.admin.token ? { adminToken: config.admin.token } : {}),
