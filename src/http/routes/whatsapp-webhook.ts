@@ -21,14 +21,17 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, intake }) => {
   const verifyTokens = [...new Set(accounts.map((account) => account.whatsapp.webhookVerifyToken))];
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
-    const mode = request.query['hub.mode'];
-    const token = request.query['hub.verify_token'] ?? '';
-    const challenge = request.query['hub.challenge'] ?? '';
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
+    const { 'hub.mode': mode, 'hub.verify_token': token = '', 'hub.challenge': challenge = '' } = request.query;
+    // Meta sends each once; a repeated one (an array here) is no handshake of Meta's.
+    if (Array.isArray(mode) || Array.isArray(token) || Array.isArray(challenge)) {
+      return problem(reply, 400, 'hub.mode, hub.verify_token and hub.challenge must each be given once');
+    }
     // Every token is compared, so the time taken does not say which (or whether one) matched.
     const matches = verifyTokens.map((expected) => sameSecret(token, expected)).some(Boolean);
     if (mode !== 'subscribe' || !matches) return problem(reply, 403, 'hub.mode must be subscribe and hub.verify_token must match an account');
-    return reply.type('text/plain').send(challenge);
+    // The challenge is echoed as given: never to be sniffed into anything but text.
+    return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(challenge);
   });
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
