@@ -110,11 +110,10 @@ async function round(stamp: number): Promise<Record<string, number>> {
 
   if (only.has('status')) {
     const logger = pino({ level: 'silent' });
-    const plain = new StatusIngest({ store, logger, accountForPhoneNumberId: () => 'bench' });
+    const plain = new StatusIngest({ store, logger });
     const owing = new StatusIngest({
       store,
       logger,
-      accountForPhoneNumberId: () => 'bench',
       onStateChange: oweDeliveryReports({ outbox, queue, deliveryReportUrl: () => 'http://127.0.0.1:9/dlr', onOwed: () => {} }),
     });
     const updatesFor = (from: number, to: number, status: StatusUpdate['status']): StatusUpdate[] =>
@@ -133,7 +132,7 @@ async function round(stamp: number): Promise<Record<string, number>> {
         for (let i = from; i < to; i += 100) {
           const updates = updatesFor(i, Math.min(i + 100, to), status);
           count += updates.length;
-          await Promise.all(updates.map((update) => ingest.apply(update)));
+          await Promise.all(updates.map((update) => ingest.apply('bench', update)));
         }
       }
       results[label] = (cpuUs() - start) / count;

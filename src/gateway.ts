@@ -27,6 +27,8 @@ import { SqliteRetentionStore } from './store/sqlite/sqlite-retention-store.js';
 import { SqliteTemplateStore } from './store/sqlite/sqlite-template-store.js';
 import { SqliteClickLinkStore } from './store/sqlite/sqlite-click-link-store.js';
 import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
+import { SqliteWebhookRejectLog } from './store/sqlite/sqlite-webhook-reject-log.js';
+import type { WebhookRejectLog } from './store/webhook-rejects.js';
 import { SqliteOptOutStore } from './store/sqlite/sqlite-opt-out-store.js';
 import { OptOutRegistry } from './pipeline/opt-outs.js';
 import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
@@ -61,6 +63,8 @@ export interface Gateway {
   queue: JobQueue;
   dispatcher: SendDispatcher;
   templates: TemplateCatalog;
+  /** Webhook items that could not be understood, kept for inspection. */
+  webhookRejects: WebhookRejectLog;
   close(): Promise<void>;
 }
 
@@ -210,8 +214,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       maxPending: config.server.maxPendingAccepts,
       onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
     });
-    const accountByPhoneNumberId = new Map(accounts.map((account) => [account.whatsapp.phoneNumberId, account.id]));
-    const statusIngest = new StatusIngest({ store, logger, onStateChange, accountForPhoneNumberId: (id) => accountByPhoneNumberId.get(id) });
+    const statusIngest = new StatusIngest({ store, logger, onStateChange });
+    const webhookRejects = new SqliteWebhookRejectLog(db);
 
     const optOuts = new SqliteOptOutStore(db);
     const optOutRegistry = new OptOutRegistry();
@@ -281,6 +285,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       publicBaseUrl: config.server.publicBaseUrl,
       statusIngest,
       inboundIngest,
+      webhookRejects,
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
       requestTimeoutMs: config.server.requestTimeoutMs,
@@ -313,6 +318,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
           callbackEndpoints: callbackDispatcher.endpoints(),
           messages: await store.countByState(),
           queue: await queue.counts(),
+          rejectedWebhookItems: await webhookRejects.count(),
         }),
         templates: {
           status: () => catalog.status(),
@@ -345,7 +351,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     retention.start();
     ready = true;
 
-    const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, templates: catalog, close: closeAll };
+    const gateway: Gateway = { app, url, accounts, logger, store, queue, dispatcher, templates: catalog, webhookRejects, close: closeAll };
     if (simulator) gateway.simulator = simulator;
     if (sandboxSecrets) gateway.sandboxSecrets = sandboxSecrets;
     return gateway;

@@ -14,6 +14,7 @@ import type { TemplateIndex } from '../pipeline/template-preflight.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { StatusIngest } from '../pipeline/status-ingest.js';
 import type { InboundIngest } from '../pipeline/inbound-ingest.js';
+import type { WebhookRejectLog } from '../store/webhook-rejects.js';
 import type { OptOutRegistry } from '../pipeline/opt-outs.js';
 import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
 import { clevertapTemplatesRoute, type ClevertapTemplatesOptions } from './routes/clevertap-templates.js';
@@ -39,6 +40,8 @@ export interface AppDependencies {
   publicBaseUrl?: string | undefined;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
+  /** Keeps webhook items that could not be understood, for inspection. */
+  webhookRejects?: WebhookRejectLog;
   logger: Logger;
   bodyLimitBytes: number;
   /** The whole request (headers and body) must arrive within this; 408 and closed otherwise. */
@@ -75,6 +78,7 @@ export function buildApp(deps: AppDependencies) {
     statusIngest: deps.statusIngest,
     inboundIngest: deps.inboundIngest,
     onTemplateStatus: (accountId, change) => deps.templateCatalog.applyStatusChange(accountId, change),
+    ...(deps.webhookRejects ? { rejects: deps.webhookRejects } : {}),
     log: deps.logger,
   });
   // CleverTap's campaign load and Meta's status webhooks skip fastify's per-request machinery

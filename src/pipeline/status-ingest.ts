@@ -20,8 +20,6 @@ export interface StatusIngestOptions {
   logger: Logger;
   /** Runs in the commit of every state change (owes CleverTap its delivery reports). */
   onStateChange?: StateChangeHook;
-  /** Which account sends from a phone number id. */
-  accountForPhoneNumberId(phoneNumberId: string): string | undefined;
 }
 
 export class StatusIngest {
@@ -31,16 +29,14 @@ export class StatusIngest {
     this.#options = options;
   }
 
-  apply(update: StatusUpdate): Promise<StatusOutcome> {
-    const { store, onStateChange, accountForPhoneNumberId } = this.#options;
-    const target: StatusTarget = { wamid: update.wamid };
-    if (update.bizOpaqueCallbackData) {
-      // Another app on the same WABA may use biz_opaque_callback_data too: the store trusts
-      // it only for a message of the account that owns the sending number.
-      target.id = update.bizOpaqueCallbackData;
-      const accountId = accountForPhoneNumberId(update.phoneNumberId);
-      if (accountId !== undefined) target.accountId = accountId;
-    }
+  /**
+   * `accountId` is the account that owns `update.phoneNumberId` and whose app secret signed the
+   * delivery: only its messages move, whichever wamid or id the status names.
+   */
+  apply(accountId: string, update: StatusUpdate): Promise<StatusOutcome> {
+    const { store, onStateChange } = this.#options;
+    const target: StatusTarget = { accountId, wamid: update.wamid };
+    if (update.bizOpaqueCallbackData) target.id = update.bizOpaqueCallbackData;
     return store.applyStatus(target, update.status, update.at, update.failure, onStateChange);
   }
 }

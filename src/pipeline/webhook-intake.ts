@@ -7,13 +7,24 @@
  *
  * An item is applied only for an account whose app secret signed the delivery. Everything applied
  * is committed before the answer, so a 200 means Meta need not send it again.
+ *
+ * Meta retries anything but a 200 for up to 7 days, so an item that cannot be understood (no id,
+ * an unknown status, nesting 10,000 levels deep…) must not fail its delivery: it is logged in a
+ * bounded line, kept for inspection (store/webhook-rejects.ts), and the delivery is acknowledged
+ * with the good items in it applied. Only a failure of our own store answers 5xx, so that Meta
+ * sends the delivery again. Parsing never throws (the parsers report what they skip), and the
+ * items that are applied are canonical, bounded data, so what can still throw after parsing is
+ * the store.
  */
 import type { Logger } from 'pino';
 import type { ResolvedAccount } from '../config/accounts.js';
+import type { RejectedItemKind, RejectedWebhookItem, WebhookRejectLog } from '../store/webhook-rejects.js';
+import { MAX_REJECT_ITEM_CHARS } from '../store/webhook-rejects.js';
+import { boundedJson, clip, isRecord, type SkippedItem } from '../whatsapp/json-values.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../whatsapp/signature.js';
-import { parseWebhookMessages } from '../whatsapp/webhook-messages.js';
-import { parseWebhookStatuses } from '../whatsapp/webhook-statuses.js';
-import { parseWebhookTemplateUpdates, templateStatusAfter } from '../whatsapp/webhook-template-updates.js';
+import { parseWebhookMessages, type ParsedMessages } from '../whatsapp/webhook-messages.js';
+import { parseWebhookStatuses, type ParsedStatuses } from '../whatsapp/webhook-statuses.js';
+import { parseWebhookTemplateUpdates, templateStatusAfter, type ParsedTemplateUpdates } from '../whatsapp/webhook-template-updates.js';
 import type { InboundIngest } from './inbound-ingest.js';
 import type { StatusIngest } from './status-ingest.js';
 import type { TemplateStatusChange } from './template-catalog.js';
@@ -27,6 +38,8 @@ export interface WebhookIntakeOptions {
   inboundIngest: InboundIngest;
   /** A template's status changed at Meta (`message_template_status_update`). */
   onTemplateStatus?(accountId: string, change: TemplateStatusChange): Promise<void>;
+  /** Where items that cannot be understood are kept; without it they are only logged. */
+  rejects?: WebhookRejectLog;
   log: Logger;
 }
 
@@ -38,9 +51,16 @@ const OK: WebhookAnswer = { status: 200, body: '{"status":"ok"}' };
 const BAD_SIGNATURE: WebhookAnswer = { status: 401, reason: 'missing or invalid X-Hub-Signature-256' };
 const NOT_JSON: WebhookAnswer = { status: 400, reason: 'the webhook body is not valid JSON' };
 const EMPTY = Buffer.alloc(0);
+/**
+ * Rows kept from one delivery: a 256 KB body can hold 100,000 broken items, and a hundred of the
+ * same mistake say as much as all of them (the last row kept says how many more there were).
+ */
+const MAX_KEPT_PER_DELIVERY = 100;
+/** Longest id, reason or location written to a log line. */
+const LOGGED_CHARS = 120;
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
-  const { statusIngest, inboundIngest, onTemplateStatus, log } = options;
+  const { statusIngest, inboundIngest, onTemplateStatus, rejects, log } = options;
   const byPhoneNumberId = new Map(options.accounts.map((account) => [account.whatsapp.phoneNumberId, account]));
   const byWabaId = new Map<string, ResolvedAccount[]>();
   for (const account of options.accounts) byWabaId.set(account.whatsapp.wabaId, [...(byWabaId.get(account.whatsapp.wabaId) ?? []), account]);
@@ -63,28 +83,26 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         log.warn({ bytes: raw.length }, 'webhook rejected: signed body is not JSON');
         return NOT_JSON;
       }
+      const delivery = new Delivery(Date.now(), signedBy, byPhoneNumberId);
+      if (!isRecord(body) || !Array.isArray(body['entry'])) {
+        delivery.reject('delivery', { where: '', reason: 'no entry[] in the webhook body', item: body }, delivery.soleSigner(options.accounts));
+      }
 
-      const accountOf = (phoneNumberId: string) => {
-        const account = byPhoneNumberId.get(phoneNumberId);
-        if (!account) {
-          log.warn({ phoneNumberId }, 'webhook item for a phone number id no account uses; ignored');
-          return undefined;
-        }
-        if (!signedBy.has(account.whatsapp.appSecret)) {
-          log.warn({ phoneNumberId }, 'webhook item not signed by its account\'s app secret; ignored');
-          return undefined;
-        }
-        return account;
-      };
-
-      const { updates, problems } = parseWebhookStatuses(body);
-      for (const item of problems) log.debug({ problem: item }, 'webhook item skipped');
-      const applicable = updates.filter((update) => accountOf(update.phoneNumberId) !== undefined);
-      const inbound = parseWebhookMessages(body);
-      for (const item of inbound.problems) log.debug({ problem: item }, 'webhook message skipped');
+      const statuses = parseSafely(delivery, 'status', body, parseWebhookStatuses, { updates: [], problems: [], skipped: [] });
+      for (const item of statuses.skipped) delivery.reject('status', item, delivery.accountFor(item.phoneNumberId));
+      const applicable: Array<[accountId: string, update: (typeof statuses.updates)[number]]> = [];
+      for (const update of statuses.updates) {
+        const account = delivery.signedAccount('status', update.phoneNumberId, update);
+        if (account) applicable.push([account.id, update]);
+      }
+      const inbound = parseSafely(delivery, 'message', body, parseWebhookMessages, { messages: [], problems: [], skipped: [] });
+      for (const item of inbound.skipped) delivery.reject('message', item, delivery.accountFor(item.phoneNumberId));
+      if (inbound.problems.length > inbound.skipped.length) {
+        log.debug({ problems: inbound.problems.slice(0, 5).map((problem) => clip(problem, LOGGED_CHARS)) }, 'webhook messages passed on as unsupported');
+      }
       // In order: a user's messages reach the inbox in the order they were written.
       for (const message of inbound.messages) {
-        const account = accountOf(message.accountPhoneNumberId);
+        const account = delivery.signedAccount('message', message.accountPhoneNumberId, message);
         if (!account) continue;
         const target = {
           id: account.id,
@@ -98,11 +116,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       }
       // Applied together, so their writes share one commit; the store keeps each message monotone
       // whatever the order within the batch.
-      if (applicable.length === 1) await statusIngest.apply(applicable[0]!);
-      else if (applicable.length > 1) await Promise.all(applicable.map((update) => statusIngest.apply(update)));
+      if (applicable.length === 1) await statusIngest.apply(applicable[0]![0], applicable[0]![1]);
+      else if (applicable.length > 1) await Promise.all(applicable.map(([accountId, update]) => statusIngest.apply(accountId, update)));
       if (onTemplateStatus && raw.includes('message_template_status_update')) {
+        const templates = parseSafely(delivery, 'template_update', body, parseWebhookTemplateUpdates, { updates: [], problems: [], skipped: [] });
+        for (const item of templates.skipped) delivery.reject('template_update', item, delivery.signerOnWaba(byWabaId.get(item.wabaId ?? '')));
         // Template updates name the WABA (entry.id), not a phone number: every account on it is told.
-        for (const update of parseWebhookTemplateUpdates(body).updates) {
+        for (const update of templates.updates) {
           // FLAGGED (a quality warning) and LOCKED (no edits) leave sending as it was.
           if (update.event === 'FLAGGED' || update.event === 'LOCKED') continue;
           for (const account of byWabaId.get(update.wabaId ?? '') ?? []) {
@@ -115,7 +135,109 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
           }
         }
       }
+      if (delivery.rejected > 0 || delivery.foreign > 0) {
+        delivery.logSummary(log);
+        // A store that cannot keep them fails the delivery (5xx): Meta sends it again, and what was
+        // applied above is applied idempotently then.
+        if (rejects && delivery.kept.length > 0) await rejects.record(delivery.kept);
+      }
       return OK;
     },
   };
+}
+
+/**
+ * What one delivery rejected and ignored. Rejected items are the ones nobody can use; ignored
+ * ones are readable but for a phone number no account here owns (another app on the same WABA),
+ * which Meta sends in normal operation and are only counted.
+ */
+class Delivery {
+  readonly kept: RejectedWebhookItem[] = [];
+  rejected = 0;
+  /** Items for phone numbers no account here owns. */
+  foreign = 0;
+  #firstForeign: string | undefined;
+
+  constructor(
+    readonly receivedAt: number,
+    readonly signedBy: ReadonlySet<string>,
+    readonly byPhoneNumberId: ReadonlyMap<string, ResolvedAccount>,
+  ) {}
+
+  reject(kind: RejectedItemKind, skipped: SkippedItem, accountId: string | undefined): void {
+    this.rejected += 1;
+    if (this.kept.length >= MAX_KEPT_PER_DELIVERY) return;
+    const item: RejectedWebhookItem = {
+      receivedAt: this.receivedAt,
+      kind,
+      where: clip(skipped.where, 200),
+      reason: clip(skipped.reason, 500),
+      item: boundedJson(skipped.item, MAX_REJECT_ITEM_CHARS),
+    };
+    if (accountId !== undefined) item.accountId = accountId;
+    if (this.kept.length === MAX_KEPT_PER_DELIVERY - 1) item.reason = clip(`${item.reason} (and every further rejected item of this delivery: see the log for the count)`, 500);
+    this.kept.push(item);
+  }
+
+  /**
+   * The account that owns `phoneNumberId`, when its app secret signed the delivery. An item for a
+   * number another account owns, signed with someone else's secret, is rejected and kept: no
+   * account may move another's messages.
+   */
+  signedAccount(kind: RejectedItemKind, phoneNumberId: string, item: unknown): ResolvedAccount | undefined {
+    const account = this.byPhoneNumberId.get(phoneNumberId);
+    if (!account) {
+      this.foreign += 1;
+      this.#firstForeign ??= clip(phoneNumberId, LOGGED_CHARS);
+      return undefined;
+    }
+    if (this.signedBy.has(account.whatsapp.appSecret)) return account;
+    this.reject(kind, { where: '', reason: `phone_number_id ${clip(phoneNumberId, 40)} is not of an account whose app secret signed the delivery`, item }, account.id);
+    return undefined;
+  }
+
+  /** The account an item is for, when its number belongs to an account that signed. */
+  accountFor(phoneNumberId: string | undefined): string | undefined {
+    const account = phoneNumberId === undefined ? undefined : this.byPhoneNumberId.get(phoneNumberId);
+    return account && this.signedBy.has(account.whatsapp.appSecret) ? account.id : undefined;
+  }
+
+  signerOnWaba(accounts: readonly ResolvedAccount[] | undefined): string | undefined {
+    return accounts?.find((account) => this.signedBy.has(account.whatsapp.appSecret))?.id;
+  }
+
+  /** The account that signed, when exactly one did. */
+  soleSigner(accounts: readonly ResolvedAccount[]): string | undefined {
+    const signers = accounts.filter((account) => this.signedBy.has(account.whatsapp.appSecret));
+    return signers.length === 1 ? signers[0]!.id : undefined;
+  }
+
+  logSummary(log: Logger): void {
+    if (this.foreign > 0) log.warn({ items: this.foreign, phoneNumberId: this.#firstForeign }, 'webhook items for a phone number id no account uses; ignored');
+    if (this.rejected === 0) return;
+    const first = this.kept[0]!;
+    log.warn(
+      { rejected: this.rejected, kept: this.kept.length, first: { kind: first.kind, where: clip(first.where, LOGGED_CHARS), reason: clip(first.reason, LOGGED_CHARS), accountId: first.accountId } },
+      'webhook items that could not be understood were kept for inspection and acknowledged',
+    );
+  }
+}
+
+/**
+ * Runs a parser that is written never to throw; should it throw anyway, the whole body is kept as
+ * one rejected item of that kind and the other parsers still run.
+ */
+function parseSafely<T extends ParsedStatuses | ParsedMessages | ParsedTemplateUpdates>(
+  delivery: Delivery,
+  kind: RejectedItemKind,
+  body: unknown,
+  parse: (body: unknown) => T,
+  empty: T,
+): T {
+  try {
+    return parse(body);
+  } catch (error) {
+    delivery.reject(kind, { where: '', reason: `unreadable (${error instanceof Error ? error.name : 'error'})`, item: body }, undefined);
+    return empty;
+  }
 }

@@ -117,17 +117,38 @@ export function runMessageStoreConformance(fixture: MessageStoreFixture): void {
       expect(await store.getMessage(other.id)).toMatchObject({ state: 'sent' });
       expect(await store.getMessage(message.id)).toMatchObject({ state: 'delivered', wamid: 'wamid.A', deliveredAt: 3000, submittedAt: 1000 });
       // Replays and stragglers change nothing; unknown messages are reported as such.
-      expect(await store.applyStatus({ wamid: 'wamid.A' }, 'sent', 4000, undefined, hook)).toBe('stale');
-      expect(await store.applyStatus({ wamid: 'wamid.A' }, 'delivered', 4000, undefined, hook)).toBe('stale');
+      expect(await store.applyStatus({ accountId: 'acme', wamid: 'wamid.A' }, 'sent', 4000, undefined, hook)).toBe('stale');
+      expect(await store.applyStatus({ accountId: 'acme', wamid: 'wamid.A' }, 'delivered', 4000, undefined, hook)).toBe('stale');
       expect(await store.applyStatus({ id: 'nope', accountId: 'acme', wamid: 'wamid.nope' }, 'read', 4000, undefined, hook)).toBe('unknown-message');
       const failure = { reason: 'other' as const, metaCode: 131000, title: 'Something went wrong' };
-      expect(await store.applyStatus({ wamid: 'wamid.B' }, 'failed', 5000, failure, hook)).toBe('applied');
+      expect(await store.applyStatus({ accountId: 'other', wamid: 'wamid.B' }, 'failed', 5000, failure, hook)).toBe('applied');
       expect(await store.getMessage(other.id)).toMatchObject({ state: 'failed', failure, failedAt: 5000, sentAt: 2000 });
       expect(changes).toEqual([
         { id: other.id, accountId: 'other', msgId: other.msgId, previous: 'accepted', state: 'sent', at: 2000 },
         { id: message.id, accountId: 'acme', msgId: message.msgId, previous: 'submitted', state: 'delivered', at: 3000 },
         { id: other.id, accountId: 'other', msgId: other.msgId, previous: 'sent', state: 'failed', at: 5000, failure },
       ]);
+    });
+
+    it('moves only a message of the account a status is for, whichever wamid or id it names', async () => {
+      const ours = sampleMessage({ accountId: 'acme' });
+      const theirs = sampleMessage({ accountId: 'other' });
+      await store.acceptMessages([ours, theirs]);
+      await store.recordSubmitted(ours.id, 'wamid.OURS', 1000);
+      await store.recordSubmitted(theirs.id, 'wamid.THEIRS', 1000);
+      const changes: StateChange[] = [];
+      const hook = (_tx: unknown, change: StateChange) => changes.push(change);
+      const failure = { reason: 'other' as const, metaCode: 131000, title: 'Something went wrong' };
+      // acme names other's wamid, then other's id with other's wamid: neither moves other's message.
+      expect(await store.applyStatus({ accountId: 'acme', wamid: 'wamid.THEIRS' }, 'failed', 2000, failure, hook)).toBe('unknown-message');
+      expect(await store.applyStatus({ accountId: 'acme', id: theirs.id, wamid: 'wamid.THEIRS' }, 'failed', 2000, failure, hook)).toBe('unknown-message');
+      // Other's id with acme's own wamid: the id is not trusted, the wamid (acme's) decides.
+      expect(await store.applyStatus({ accountId: 'acme', id: theirs.id, wamid: 'wamid.OURS' }, 'delivered', 2500, undefined, hook)).toBe('applied');
+      expect(await store.getMessage(theirs.id)).toMatchObject({ state: 'submitted' });
+      expect(await store.getMessage(ours.id)).toMatchObject({ state: 'delivered' });
+      // The owner's own status still applies.
+      expect(await store.applyStatus({ accountId: 'other', wamid: 'wamid.THEIRS' }, 'read', 3000, undefined, hook)).toBe('applied');
+      expect(changes.map((change) => [change.accountId, change.state])).toEqual([['acme', 'delivered'], ['other', 'read']]);
     });
 
     it('applies statuses of one batch in order, each against the state the one before left', async () => {
@@ -137,7 +158,7 @@ export function runMessageStoreConformance(fixture: MessageStoreFixture): void {
       const changes: StateChange[] = [];
       const outcomes = await Promise.all(
         (['read', 'delivered', 'sent'] as const).map((state, index) =>
-          store.applyStatus({ wamid: 'wamid.C' }, state, 2000 + index, undefined, (_tx, change) => changes.push(change)),
+          store.applyStatus({ accountId: 'acme', wamid: 'wamid.C' }, state, 2000 + index, undefined, (_tx, change) => changes.push(change)),
         ),
       );
       expect(outcomes).toEqual(['applied', 'stale', 'stale']);

@@ -60,13 +60,15 @@ export interface MessageLifecycle {
 
 /**
  * Which message a status webhook is about: the one with our `id` (Meta echoes it in
- * `biz_opaque_callback_data`) when it belongs to `accountId`, the account that owns the sending
- * number (another app on the same WABA may use that field too); otherwise the one with Meta's `wamid`.
+ * `biz_opaque_callback_data`), otherwise the one with Meta's `wamid`; either way only a message of
+ * `accountId`, the account that owns the sending number and whose app secret signed the delivery.
+ * Another app on the same WABA may use `biz_opaque_callback_data` too, and an account must not be
+ * able to move another's message by naming its wamid.
  */
 export interface StatusTarget {
-  id?: string;
-  accountId?: string;
+  accountId: string;
   wamid: string;
+  id?: string;
 }
 
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-message';

@@ -4,7 +4,8 @@
  * meta-cloud-api.md §3.5) into canonical {@link InboundMessage}s. Like the status parser it
  * never throws: an item that cannot be attributed (no sender, no id) is skipped and reported,
  * and an item of a known type whose payload is broken still arrives as `unsupported`, because
- * a user who wrote to the business should never vanish without trace.
+ * a user who wrote to the business should never vanish without trace. A skipped item comes back
+ * whole in `skipped`, for the intake to keep for inspection.
  */
 import type {
   InboundContact,
@@ -13,12 +14,14 @@ import type {
   InboundMessage,
   InboundOrderItem,
 } from '../domain/inbound.js';
-import { asString, isRecord, type JsonObject } from './json-values.js';
+import { asFiniteNumber, asString, describeValue, isRecord, type JsonObject, type SkippedItem } from './json-values.js';
 
 export interface ParsedMessages {
   messages: InboundMessage[];
   /** Why items were skipped or degraded to `unsupported` (for the log). */
   problems: string[];
+  /** The items skipped (not those degraded to `unsupported`, which are passed on). */
+  skipped: SkippedItem[];
 }
 
 export interface ParseMessagesOptions {
@@ -35,6 +38,7 @@ type ContentOutcome = InboundContent | { problem: string };
 export function parseWebhookMessages(body: unknown, options: ParseMessagesOptions = {}): ParsedMessages {
   const messages: InboundMessage[] = [];
   const problems: string[] = [];
+  const skipped: SkippedItem[] = [];
   const receivedAt = options.receivedAt ?? Date.now();
   const entries = isRecord(body) && Array.isArray(body['entry']) ? body['entry'] : [];
   if (entries.length === 0) problems.push('no entry[] in the webhook body');
@@ -48,15 +52,23 @@ export function parseWebhookMessages(body: unknown, options: ParseMessagesOption
       const phoneNumberId = asString(metadata['phone_number_id']);
       if (!phoneNumberId) {
         problems.push(`${where}: no metadata.phone_number_id`);
+        skipped.push({ where, reason: 'no metadata.phone_number_id', item: value });
         return;
       }
       const displayNumber = asDigits(metadata['display_phone_number']);
       const names = profileNames(value['contacts']);
       value['messages'].forEach((item: unknown, m: number) => {
         const at = `${where}.messages[${m}]`;
-        const parsed = parseMessage(item, receivedAt);
+        let parsed: ReturnType<typeof parseMessage>;
+        try {
+          parsed = parseMessage(item, receivedAt);
+        } catch (error) {
+          // Nothing in parseMessage should throw; if something does, it costs this item only.
+          parsed = `unreadable (${error instanceof Error ? error.name : 'error'})`;
+        }
         if (typeof parsed === 'string') {
           problems.push(`${at}: ${parsed}`);
+          skipped.push({ where: at, reason: parsed, item, phoneNumberId });
           return;
         }
         if (parsed.problem) problems.push(`${at}: ${parsed.problem}; passed on as unsupported`);
@@ -69,7 +81,7 @@ export function parseWebhookMessages(body: unknown, options: ParseMessagesOption
       });
     });
   });
-  return { messages, problems };
+  return { messages, problems, skipped };
 }
 
 /** `contacts[].wa_id` → `profile.name` (a contact without wa_id is kept under ''). */
@@ -93,9 +105,9 @@ function parseMessage(
   const wamid = asString(item['id']);
   if (!wamid) return 'no id';
   const from = asDigits(item['from']);
-  if (!from) return `no usable from (${JSON.stringify(item['from'] ?? null)})`;
-  const seconds = Number(item['timestamp']);
-  const at = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : receivedAt;
+  if (!from) return `no usable from (${describeValue(item['from'] ?? null)})`;
+  const seconds = asFiniteNumber(item['timestamp']);
+  const at = seconds !== undefined && seconds > 0 ? seconds * 1000 : receivedAt;
 
   const type = asString(item['type']) ?? 'unknown';
   const outcome = contentOf(type, item);
@@ -195,7 +207,7 @@ function interactiveContent(payload: unknown): ContentOutcome {
   if (!isRecord(payload)) return { problem: 'interactive without interactive object' };
   const subtype = asString(payload['type']);
   const reply = subtype ? payload[subtype] : undefined;
-  if (!isRecord(reply)) return { problem: `interactive ${JSON.stringify(subtype ?? null)} without its reply object` };
+  if (!isRecord(reply)) return { problem: `interactive ${describeValue(subtype ?? null)} without its reply object` };
   switch (subtype) {
     case 'button_reply': {
       const id = asString(reply['id']);
@@ -211,14 +223,15 @@ function interactiveContent(payload: unknown): ContentOutcome {
       return description ? { kind: 'list_reply', id, title, description } : { kind: 'list_reply', id, title };
     }
     case 'nfm_reply': {
-      const responseJson = typeof reply['response_json'] === 'string' ? reply['response_json'] : JSON.stringify(reply['response_json'] ?? {});
+      const responseJson = typeof reply['response_json'] === 'string' ? reply['response_json'] : jsonOf(reply['response_json'] ?? {});
+      if (responseJson === undefined) return { problem: 'nfm_reply whose response_json cannot be written as JSON' };
       const content: InboundContent & { kind: 'flow_reply' } = { kind: 'flow_reply', body: asString(reply['body']) ?? '', responseJson };
       const name = asString(reply['name']);
       if (name) content.name = name;
       return content;
     }
     default:
-      return { problem: `unknown interactive type ${JSON.stringify(subtype)}` };
+      return { problem: `unknown interactive type ${describeValue(subtype)}` };
   }
 }
 
@@ -291,14 +304,13 @@ function unsupportedContent(type: string, item: JsonObject): InboundContent {
 }
 
 
-
-function asFiniteNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : undefined;
+/** Passed on whole (CleverTap gets the flow's answer), so not bounded; too deep to write is undefined. */
+function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** Meta sends digits already; a `+` or spaces from a hand-written test payload are tolerated. */

@@ -2,11 +2,12 @@
  * @module whatsapp/webhook-statuses
  * Reads the status updates out of a Cloud API webhook (`entry[].changes[].value.statuses[]`),
  * tolerating anything else in the envelope. Malformed items are reported, not thrown, so one
- * bad item never costs the valid ones in the same batch.
+ * bad item never costs the valid ones in the same batch; a skipped item comes back whole in
+ * `skipped`, for the intake to keep for inspection.
  */
 import type { DeliveryFailure } from '../domain/failure.js';
 import { metaErrorRule } from './errors.js';
-import { asString, isRecord } from './json-values.js';
+import { asFiniteNumber, asString, describeValue, isRecord, type SkippedItem } from './json-values.js';
 
 export type MetaStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -26,9 +27,11 @@ export interface ParsedStatuses {
   updates: StatusUpdate[];
   /** Why items were skipped (for the log). */
   problems: string[];
+  /** The skipped items themselves. */
+  skipped: SkippedItem[];
 }
 
-const STATUS_ALIASES: Record<string, MetaStatus> = {
+const STATUS_ALIASES: Readonly<Record<string, MetaStatus>> = {
   sent: 'sent',
   delivered: 'delivered',
   read: 'read',
@@ -40,6 +43,7 @@ const STATUS_ALIASES: Record<string, MetaStatus> = {
 export function parseWebhookStatuses(body: unknown): ParsedStatuses {
   const updates: StatusUpdate[] = [];
   const problems: string[] = [];
+  const skipped: SkippedItem[] = [];
   const entries = isRecord(body) && Array.isArray(body['entry']) ? body['entry'] : [];
   if (entries.length === 0) problems.push('no entry[] in the webhook body');
   entries.forEach((entry, e) => {
@@ -50,28 +54,39 @@ export function parseWebhookStatuses(body: unknown): ParsedStatuses {
       const metadata = value['metadata'];
       const phoneNumberId = isRecord(metadata) ? asString(metadata['phone_number_id']) : undefined;
       if (!phoneNumberId) {
-        problems.push(`entry[${e}].changes[${c}]: no metadata.phone_number_id`);
+        const where = `entry[${e}].changes[${c}]`;
+        problems.push(`${where}: no metadata.phone_number_id`);
+        skipped.push({ where, reason: 'no metadata.phone_number_id', item: value });
         return;
       }
       value['statuses'].forEach((item: unknown, s: number) => {
-        const at = `entry[${e}].changes[${c}].statuses[${s}]`;
-        const update = parseStatus(item, phoneNumberId);
-        if (typeof update === 'string') problems.push(`${at}: ${update}`);
-        else updates.push(update);
+        const where = `entry[${e}].changes[${c}].statuses[${s}]`;
+        let update: StatusUpdate | string;
+        try {
+          update = parseStatus(item, phoneNumberId);
+        } catch (error) {
+          // Nothing above should throw; if something does, it costs this item only.
+          update = `unreadable (${error instanceof Error ? error.name : 'error'})`;
+        }
+        if (typeof update !== 'string') return void updates.push(update);
+        problems.push(`${where}: ${update}`);
+        skipped.push({ where, reason: update, item, phoneNumberId });
       });
     });
   });
-  return { updates, problems };
+  return { updates, problems, skipped };
 }
 
 function parseStatus(item: unknown, phoneNumberId: string): StatusUpdate | string {
   if (!isRecord(item)) return 'not an object';
   const wamid = asString(item['id']);
   if (!wamid) return 'no id';
-  const status = STATUS_ALIASES[String(item['status'] ?? '').toLowerCase()];
-  if (!status) return `unknown status ${JSON.stringify(item['status'])}`;
-  const seconds = Number(item['timestamp']);
-  const update: StatusUpdate = { phoneNumberId, wamid, status, at: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now() };
+  const name = typeof item['status'] === 'string' ? item['status'].toLowerCase() : '';
+  // Own keys only: `constructor` or `__proto__` must not read as a status.
+  const status = Object.hasOwn(STATUS_ALIASES, name) ? STATUS_ALIASES[name] : undefined;
+  if (!status) return `unknown status ${describeValue(item['status'])}`;
+  const seconds = asFiniteNumber(item['timestamp']);
+  const update: StatusUpdate = { phoneNumberId, wamid, status, at: seconds !== undefined && seconds > 0 ? seconds * 1000 : Date.now() };
   const recipientId = asString(item['recipient_id']);
   if (recipientId) update.recipientId = recipientId;
   const opaque = asString(item['biz_opaque_callback_data']);
@@ -82,13 +97,11 @@ function parseStatus(item: unknown, phoneNumberId: string): StatusUpdate | strin
 
 function failureOf(errors: unknown): DeliveryFailure {
   const first = Array.isArray(errors) && isRecord(errors[0]) ? errors[0] : undefined;
-  const code = first ? Number(first['code']) : NaN;
-  if (!first || !Number.isFinite(code)) return { reason: 'other', title: 'Failed without an error code' };
+  const code = first ? asFiniteNumber(first['code']) : undefined;
+  if (!first || code === undefined) return { reason: 'other', title: 'Failed without an error code' };
   const rule = metaErrorRule(code);
   const failure: DeliveryFailure = { reason: rule.reason, metaCode: code, title: asString(first['title']) ?? asString(first['message']) ?? rule.title };
   const details = isRecord(first['error_data']) ? asString(first['error_data']['details']) : undefined;
   if (details) failure.detail = details;
   return failure;
 }
-
-

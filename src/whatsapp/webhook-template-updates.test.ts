@@ -135,8 +135,10 @@ describe('parseWebhookTemplateUpdates', () => {
         { id: WABA_ID },
       ],
     };
-    const { updates, problems } = parseWebhookTemplateUpdates(body);
+    const { updates, problems, skipped } = parseWebhookTemplateUpdates(body);
     expect(updates.map((u) => u.templateId)).toEqual(['42']);
+    expect(skipped.map((item) => [item.where, item.wabaId])).toEqual([0, 1, 2, 3, 4].map((c) => [`entry[0].changes[${c}]`, WABA_ID]));
+    expect(skipped[2]?.item).toEqual({ message_template_id: 7 });
     expect(problems).toEqual([
       'entry[0].changes[0]: value is not an object',
       'entry[0].changes[1]: no usable message_template_id (absent)',
@@ -145,7 +147,7 @@ describe('parseWebhookTemplateUpdates', () => {
       'entry[0].changes[4]: no usable message_template_id ("abc")',
     ]);
     for (const junk of [undefined, null, 'x', [], {}, { entry: 'x' }]) {
-      expect(parseWebhookTemplateUpdates(junk)).toEqual({ updates: [], problems: ['no entry[] in the webhook body'] });
+      expect(parseWebhookTemplateUpdates(junk)).toEqual({ updates: [], problems: ['no entry[] in the webhook body'], skipped: [] });
     }
   });
 
@@ -154,7 +156,7 @@ describe('parseWebhookTemplateUpdates', () => {
       object: 'whatsapp_business_account',
       entry: [{ id: WABA_ID, changes: [{ field: 'messages', value: { statuses: [{ id: 'wamid.x', status: 'sent' }] } }] }],
     };
-    expect(parseWebhookTemplateUpdates(statuses)).toEqual({ updates: [], problems: [] });
+    expect(parseWebhookTemplateUpdates(statuses)).toEqual({ updates: [], problems: [], skipped: [] });
   });
 
   it('a value alone parses, with the entry optional', () => {

@@ -4,10 +4,11 @@
  * webhook: a template was approved, rejected, paused, disabled, flagged, reinstated… Lenient
  * like the other webhook parsers: only an id and an event are required, numbers and strings
  * are both accepted, and a malformed change is reported, never thrown, so it cannot cost the
- * valid ones in the same delivery.
+ * valid ones in the same delivery. A skipped change comes back whole in `skipped`, for the intake
+ * to keep for inspection.
  */
 import type { TemplateStatus } from '../domain/template.js';
-import { asString, isRecord } from './json-values.js';
+import { asString, describeValue, isRecord, type SkippedItem } from './json-values.js';
 
 export const TEMPLATE_STATUS_UPDATE_FIELD = 'message_template_status_update';
 
@@ -46,6 +47,8 @@ export interface ParsedTemplateUpdates {
   updates: TemplateStatusUpdate[];
   /** Why changes were skipped (for the log). */
   problems: string[];
+  /** The skipped changes' values. */
+  skipped: SkippedItem[];
 }
 
 /**
@@ -55,6 +58,7 @@ export interface ParsedTemplateUpdates {
 export function parseWebhookTemplateUpdates(body: unknown): ParsedTemplateUpdates {
   const updates: TemplateStatusUpdate[] = [];
   const problems: string[] = [];
+  const skipped: SkippedItem[] = [];
   const entries = isRecord(body) && Array.isArray(body['entry']) ? body['entry'] : [];
   if (entries.length === 0) problems.push('no entry[] in the webhook body');
   entries.forEach((entry, e) => {
@@ -62,12 +66,21 @@ export function parseWebhookTemplateUpdates(body: unknown): ParsedTemplateUpdate
     const changes = Array.isArray(entry['changes']) ? entry['changes'] : [];
     changes.forEach((change, c) => {
       if (!isRecord(change) || change['field'] !== TEMPLATE_STATUS_UPDATE_FIELD) return;
-      const parsed = parseTemplateStatusChange(change['value'], entry);
-      if ('error' in parsed) problems.push(`entry[${e}].changes[${c}]: ${parsed.error}`);
-      else updates.push(parsed);
+      let parsed: TemplateStatusUpdate | { error: string };
+      try {
+        parsed = parseTemplateStatusChange(change['value'], entry);
+      } catch (error) {
+        // Nothing in the parser should throw; if something does, it costs this change only.
+        parsed = { error: `unreadable (${error instanceof Error ? error.name : 'error'})` };
+      }
+      if (!('error' in parsed)) return void updates.push(parsed);
+      const where = `entry[${e}].changes[${c}]`;
+      problems.push(`${where}: ${parsed.error}`);
+      const wabaId = asString(entry['id']);
+      skipped.push({ where, reason: parsed.error, item: change['value'], ...(wabaId ? { wabaId } : {}) });
     });
   });
-  return { updates, problems };
+  return { updates, problems, skipped };
 }
 
 /**
@@ -80,7 +93,7 @@ export function parseTemplateStatusChange(
 ): TemplateStatusUpdate | { error: string } {
   if (!isRecord(value)) return { error: 'value is not an object' };
   const templateId = idOf(value['message_template_id']);
-  if (!templateId) return { error: `no usable message_template_id (${JSON.stringify(value['message_template_id']) ?? 'absent'})` };
+  if (!templateId) return { error: `no usable message_template_id (${describeValue(value['message_template_id'])})` };
   const event = asString(value['event']);
   if (!event) return { error: `template ${templateId}: no event` };
 

@@ -10,6 +10,7 @@ import * as inbound from './003-inbound.js';
 import * as optOuts from './004-opt-outs.js';
 import * as clickLinks from './005-click-links.js';
 import * as templates from './006-templates.js';
+import * as webhookRejects from './007-webhook-rejects.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-opt-outs': optOuts,
   '005-click-links': clickLinks,
   '006-templates': templates,
+  '007-webhook-rejects': webhookRejects,
 };
 
 export const migrationProvider: MigrationProvider = {

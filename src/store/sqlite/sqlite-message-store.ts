@@ -192,11 +192,8 @@ export class SqliteMessageStore implements MessageStore {
     const failureJson = failure ? JSON.stringify(failure) : null;
     return this.#writes.write((): StatusOutcome => {
       let row: StatusTargetRow | undefined;
-      if (target.id !== undefined) {
-        row = this.#statusById.get(target.id) as StatusTargetRow | undefined;
-        if (row && row[2] !== target.accountId) row = undefined;
-      }
-      row ??= this.#statusByWamid.get(target.wamid) as StatusTargetRow | undefined;
+      if (target.id !== undefined) row = this.#statusById.get(target.id, target.accountId) as StatusTargetRow | undefined;
+      row ??= this.#statusByWamid.get(target.wamid, target.accountId) as StatusTargetRow | undefined;
       if (!row) return 'unknown-message';
       const [rowid, id, accountId, msgId, previous, wamid, callbacks] = row;
       if (!canTransition(previous, state)) return 'stale';
