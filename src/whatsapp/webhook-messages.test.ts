@@ -373,3 +373,36 @@ describe('parseWebhookMessages: tolerance', () => {
     expect(message).not.toHaveProperty('contextWamid');
   });
 });
+
+describe('parseWebhookMessages: hostile values', () => {
+  const DEEP_ARRAY = '['.repeat(10_000) + ']'.repeat(10_000);
+  const DEEP_OBJECT = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+  const body = (messages: string) =>
+    JSON.parse(`{"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"${PHONE_NUMBER_ID}"},"messages":[${messages}]}}]}]}`) as unknown;
+
+  it('never throws on values nested 10,000 levels deep, and costs only the item they are in', () => {
+    const parsed = parseWebhookMessages(
+      body(
+        `{"from":${DEEP_ARRAY},"id":"wamid.a","type":"text","text":{"body":"x"}},`
+          + `{"from":"${FROM}","id":"wamid.b","timestamp":${DEEP_ARRAY},"type":"text","text":${DEEP_OBJECT}},`
+          + `{"from":"${FROM}","id":"wamid.c","type":"interactive","interactive":{"type":"nfm_reply","nfm_reply":{"response_json":${DEEP_OBJECT}}}},`
+          + `{"from":"${FROM}","id":"wamid.d","type":"text","text":{"body":"kept"}}`,
+      ),
+      { receivedAt: 42 },
+    );
+    expect(parsed.messages.map((message) => [message.wamid, message.content.kind, message.at])).toEqual([
+      ['wamid.b', 'unsupported', 42],
+      ['wamid.c', 'unsupported', 42],
+      ['wamid.d', 'text', 42],
+    ]);
+    expect(parsed.skipped).toEqual([expect.objectContaining({ where: 'entry[0].changes[0].messages[0]', reason: 'no usable from (an array of 1)', phoneNumberId: PHONE_NUMBER_ID })]);
+  });
+
+  it('reads no inherited property as a message type\'s payload', () => {
+    const parsed = parseWebhookMessages(body(`{"from":"${FROM}","id":"wamid.p","type":"constructor"},{"from":"${FROM}","id":"wamid.q","type":"__proto__"}`));
+    expect(parsed.messages.map((message) => message.content)).toEqual([
+      { kind: 'unsupported', type: 'constructor' },
+      { kind: 'unsupported', type: '__proto__' },
+    ]);
+  });
+});

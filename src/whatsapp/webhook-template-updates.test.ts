@@ -220,3 +220,17 @@ describe('templateStatusAfter', () => {
     expect(templateStatusAfter(event)).toBe(status);
   });
 });
+
+describe('parseWebhookTemplateUpdates: hostile values', () => {
+  it('never throws on values nested 10,000 levels deep, and costs only the change they are in', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const body = JSON.parse(
+      `{"entry":[{"id":"${WABA_ID}","changes":[{"field":"message_template_status_update","value":{"event":"APPROVED","message_template_id":${deep}}},`
+        + `{"field":"message_template_status_update","value":{"event":${deep},"message_template_id":7}},`
+        + `{"field":"message_template_status_update","value":{"event":"PAUSED","message_template_id":8,"other_info":{"title":${deep}}}}]}]}`,
+    ) as unknown;
+    const { updates, skipped } = parseWebhookTemplateUpdates(body);
+    expect(updates.map((update) => [update.templateId, update.event, update.title])).toEqual([['8', 'PAUSED', undefined]]);
+    expect(skipped.map((item) => item.reason)).toEqual(['no usable message_template_id (an array of 1)', 'template 7: no event']);
+  });
+});
