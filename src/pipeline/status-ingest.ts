@@ -7,7 +7,9 @@
  * drops any pending resend of a message that already has one.
  *
  * Finding the message and moving it are one store operation (`applyStatus`): one read and at
- * most one write per status, in the commit that also owes CleverTap its report.
+ * most one write per status, in the commit that also owes CleverTap its report. The read is
+ * confined to the account the status came for, so a delivery signed with one account's app
+ * secret can never move another account's message, whichever wamid or id it names.
  */
 import type { Logger } from 'pino';
 import type { MessageStore, StateChangeHook, StatusOutcome, StatusTarget } from '../store/message-store.js';
