@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TemplateContent } from '../domain/message.js';
-import { newClickCode, trackUrlButtons } from './click-tracking.js';
+import { MAX_TRACKED_URL_LENGTH, newClickCode, redirectTarget, trackUrlButtons } from './click-tracking.js';
 
 const template = (overrides: Partial<TemplateContent> = {}): TemplateContent => ({
   kind: 'template',
@@ -44,5 +44,36 @@ describe('trackUrlButtons', () => {
     const codes = new Set(Array.from({ length: 1000 }, newClickCode));
     expect(codes.size).toBe(1000);
     for (const code of codes) expect(code).toMatch(/^[A-Za-z2-9]{10}$/);
+  });
+
+  it('does not track a destination that is not a valid http(s) URL', () => {
+    const untrackable = [
+      'https://shop.example.com/x\r\nSet-Cookie: a=b',
+      'https://shop.example.com/x\ny',
+      'https://shop.example.com/\tx',
+      'https://shop.example.com/\u0000',
+      'https://shop.example.com/\u0085',
+      'https://exa mple.com/',
+      'https://[::1/',
+      `https://shop.example.com/${'x'.repeat(MAX_TRACKED_URL_LENGTH)}`,
+    ];
+    for (const value of untrackable) {
+      const content = template({ buttons: [{ kind: 'url', index: 0, value }] });
+      expect(trackUrlButtons(content, () => 'code000001'), JSON.stringify(value)).toEqual({ content, links: [] });
+    }
+  });
+});
+
+describe('redirectTarget', () => {
+  it('gives the canonical, header-safe form of a valid http(s) URL', () => {
+    expect(redirectTarget('https://shop.example.com/app/summer')).toBe('https://shop.example.com/app/summer');
+    expect(redirectTarget('HTTPS://Shop.Example.com/sale/🎉?q=ü')).toBe('https://shop.example.com/sale/%F0%9F%8E%89?q=%C3%BC');
+    expect(redirectTarget('https://bücher.example/')).toBe('https://xn--bcher-kva.example/');
+  });
+
+  it('refuses control characters, other schemes and what does not parse', () => {
+    for (const url of ['https://a.example/x\r\nLocation: https://evil.example', 'https://a.example/\t', 'javascript:alert(1)', 'ftp://a.example/', 'data:text/html,x', '//a.example/x', 'https://', 'not a url', '']) {
+      expect(redirectTarget(url), JSON.stringify(url)).toBeUndefined();
+    }
   });
 });
