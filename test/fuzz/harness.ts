@@ -1,0 +1,188 @@
+/**
+ * @module test/fuzz/harness
+ * Runs generated cases against a fuzz target with fast-check: seeded, so `FUZZ_SEED` (and
+ * `FUZZ_PATH` for one shrunk case) replays a run exactly; shrinks a failure to a small input;
+ * checks after every case that the gateway still answers its health check, and after the run
+ * that its heap has not grown past a bound. A failure is written as a fixture into
+ * test/fixtures/fuzz/, which test/fuzz/regressions.test.ts replays.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
+import type { FuzzCase } from './cases.js';
+import { fuzzCaseArb } from './generators.js';
+import { violation } from './invariants.js';
+import { exchange } from './raw-http.js';
+import type { FuzzTarget, SentRequest } from './target.js';
+
+export const FUZZ_FIXTURES = new URL('../fixtures/fuzz/', import.meta.url);
+
+export interface FuzzOptions {
+  numRuns: number;
+  seed?: number;
+  /** fast-check's counterexample path: replays one (shrunk) case of `seed`. */
+  path?: string;
+  exclude: ReadonlySet<string>;
+  /** Called every `progressEvery` cases. */
+  onProgress?(done: number, elapsedMs: number): void;
+  progressEvery?: number;
+  /** Shrink a failure (slower, smaller input); the runner can turn it off for speed. */
+  shrink?: boolean;
+  /** Heap growth allowed over the run, after a full collection. */
+  maxHeapGrowthBytes: number;
+}
+
+export interface FuzzReport {
+  seed: number;
+  cases: number;
+  elapsedMs: number;
+  /** Cases per branch, to show every generator ran. */
+  branches: Record<string, number>;
+  statuses: Record<string, number>;
+  slowest: { ms: number; branch: string; target: string };
+  heapGrowthBytes: number | undefined;
+  failure?: FuzzFailure;
+}
+
+export interface FuzzFailure {
+  seed: number;
+  path: string;
+  violation: string;
+  fuzzCase: FuzzCase;
+  /** Where the failing case was written. */
+  fixture?: string;
+}
+
+/** One case's verdict: the first broken invariant, or undefined. */
+export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, record?: (sent: SentRequest) => void): Promise<string | undefined> {
+  const state: { msgId?: string } = {};
+  for (const request of fuzzCase.steps) {
+    let sent: SentRequest;
+    try {
+      sent = await target.send(request, state);
+    } catch (error) {
+      return `no readable answer to ${request.method} ${request.target.slice(0, 100)}: ${(error as Error).message}`;
+    }
+    record?.(sent);
+    const broken = violation(sent, target.context);
+    if (broken) return `${request.method} ${request.target.slice(0, 100)}: ${broken}`;
+  }
+  return healthProblem(target);
+}
+
+/** The gateway must still answer `/healthz` after any input. */
+async function healthProblem(target: FuzzTarget): Promise<string | undefined> {
+  try {
+    const port = Number(new URL(target.gateway.url).port);
+    const response = await exchange({ port, head: `GET /healthz HTTP/1.1\r\nhost: x`, body: Buffer.alloc(0), framing: 'none', isHead: false, timeoutMs: 15_000 });
+    return response.status === 200 ? undefined : `/healthz answered ${response.status} after this case`;
+  } catch (error) {
+    return `/healthz did not answer after this case: ${(error as Error).message}`;
+  }
+}
+
+export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
+  const arbitrary = fuzzCaseArb({ ...target.context, exclude: options.exclude });
+  const branches: Record<string, number> = {};
+  const statuses: Record<string, number> = {};
+  let slowest = { ms: 0, branch: '', target: '' };
+  let done = 0;
+  const progressEvery = options.progressEvery ?? 10_000;
+  const started = performance.now();
+  let crash: Error | undefined;
+  const onCrash = (error: unknown) => {
+    crash ??= error instanceof Error ? error : new Error(String(error));
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  const baseline = await settledHeap(target);
+  const property = fc.asyncProperty(arbitrary, async (fuzzCase) => {
+    const verdict = await runCase(target, fuzzCase, (sent) => {
+      const key = `${sent.response.status}`;
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (sent.response.ms > slowest.ms) slowest = { ms: Math.round(sent.response.ms), branch: fuzzCase.branch, target: sent.request.target.slice(0, 80) };
+    });
+    branches[fuzzCase.branch] = (branches[fuzzCase.branch] ?? 0) + 1;
+    done++;
+    if (done % progressEvery === 0) options.onProgress?.(done, performance.now() - started);
+    if (crash) throw new Error(`the process crashed: ${crash.stack ?? crash.message}`);
+    if (verdict) throw new Error(verdict);
+  });
+
+  let result: fc.RunDetails<[FuzzCase]>;
+  try {
+    result = await fc.check(property, {
+      numRuns: options.numRuns,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      endOnFailure: options.shrink === false,
+    });
+  } finally {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  const elapsedMs = performance.now() - started;
+  const after = await settledHeap(target);
+  const heapGrowthBytes = baseline !== undefined && after !== undefined ? after - baseline : undefined;
+  const report: FuzzReport = { seed: result.seed, cases: done, elapsedMs, branches, statuses, slowest, heapGrowthBytes };
+
+  if (result.failed && result.counterexample) {
+    const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+    report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: message, fuzzCase: result.counterexample[0] };
+  } else if (result.failed) {
+    report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: `fast-check stopped: ${String(result.errorInstance)}`, fuzzCase: { branch: 'none', steps: [] } };
+  } else if (heapGrowthBytes !== undefined && heapGrowthBytes > options.maxHeapGrowthBytes) {
+    report.failure = {
+      seed: result.seed,
+      path: '',
+      violation: `heap grew by ${mb(heapGrowthBytes)} over ${done} cases (bound ${mb(options.maxHeapGrowthBytes)})`,
+      fuzzCase: { branch: 'memory', steps: [] },
+    };
+  }
+  return report;
+}
+
+/** Writes a failing case as a fixture for regressions.test.ts; returns its path. */
+export function writeFailureFixture(failure: FuzzFailure): string {
+  mkdirSync(FUZZ_FIXTURES, { recursive: true });
+  const name = `${failure.fuzzCase.branch.replace(/[^a-z0-9+-]+/gi, '-')}-seed${failure.seed}.json`;
+  const file = new URL(name, FUZZ_FIXTURES);
+  const fixture = {
+    found: new Date().toISOString().slice(0, 10),
+    violation: failure.violation,
+    replay: `FUZZ_SEED=${failure.seed} FUZZ_PATH=${failure.path} npm run fuzz`,
+    case: failure.fuzzCase,
+  };
+  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+  return file.pathname;
+}
+
+/** heapUsed after a full collection (undefined if no collection can be forced), simulators emptied first. */
+async function settledHeap(target: FuzzTarget): Promise<number | undefined> {
+  target.resetSimulators();
+  const gc = forcedGc();
+  if (!gc) return undefined;
+  // Let in-flight work (dispatches, callbacks) settle, then collect twice (weak refs, finalizers).
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function forcedGc(): (() => void) | undefined {
+  const global = globalThis as { gc?: () => void };
+  if (global.gc) return global.gc;
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
