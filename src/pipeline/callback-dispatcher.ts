@@ -125,7 +125,7 @@ export class CallbackDispatcher {
       timeoutMs: 5000,
       leaseMs: 60_000,
       pollIntervalMs: 1000,
-      sweepIntervalMs: 3000,
+      sweepIntervalMs: 2000,
       maxTrackedEndpoints: DEFAULT_MAX_TRACKED_ENDPOINTS,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       connectionsPerOrigin: 32,
