@@ -7,6 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export function clientErrorAnswer(error: { code?: string }, requestTimeoutMs: number): { status: number; reason: string } {
   switch (error.code) {
@@ -26,11 +27,22 @@ export function answerClientError(requestTimeoutMs: number) {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     if (socket.writable) {
       const { status, reason } = clientErrorAnswer(error, requestTimeoutMs);
-      const body = JSON.stringify({ message: STATUS_CODES[status] ?? 'Error', reason });
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      socket.write(rawProblem(status, reason));
     }
     socket.destroy();
   };
+}
+
+/** A whole HTTP/1.1 problem answer that closes the connection, for sockets no response object serves. */
+export function rawProblem(status: number, reason: string): string {
+  const text = STATUS_CODES[status] ?? 'Error';
+  const body = JSON.stringify({ message: text, reason });
+  return `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** A node:http `'connect'` listener: CONNECT asks for a proxy tunnel, which this server is not. */
+export function refuseConnect(_request: unknown, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  socket.end(rawProblem(405, 'CONNECT is not served: this is no proxy'));
+  socket.once('finish', () => socket.destroy());
 }

@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
 import { drainOnEarlyAnswer, type DrainLimits } from './refused-body.js';
+import { refuseConnect } from './client-errors.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
@@ -230,6 +231,8 @@ export function serverWithFastRoute(fast: FastRoute, limits: ServerLimits = {}) 
         if (!fast.handle(request, response)) handler(request, response);
       },
     );
+    // Without a listener node:http drops a CONNECT request's connection without a word.
+    server.on('connect', refuseConnect);
     server.keepAliveTimeout = options.keepAliveTimeout as number;
     server.setTimeout(options.connectionTimeout as number);
     const maxRequestsPerSocket = options.maxRequestsPerSocket as number | null | undefined;

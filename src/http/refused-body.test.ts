@@ -3,41 +3,8 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/gateway.js';
+import { writeAllThenRead } from '../../test/support/raw-http.js';
 import { drainLimitsFor, drainOnEarlyAnswer, MIN_DRAIN_BYTES } from './refused-body.js';
-
-/**
- * Writes `head`, then `bodyBytes` in 64 KB chunks, and reads nothing until the last byte is
- * written, as curl and most HTTP libraries do; resolves with what was answered and how writing ended.
- */
-export function writeAllThenRead(port: number, head: string, bodyBytes: number, options: { stallAfter?: number } = {}) {
-  return new Promise<{ answer: string; error: string | undefined; written: number }>((resolve) => {
-    // Half-open allowed: a stalled client keeps its side open after the server's FIN, as a slow one would.
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: options.stallAfter !== undefined });
-    socket.pause();
-    let answer = '';
-    let error: string | undefined;
-    let written = 0;
-    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
-    socket.on('error', (failure: NodeJS.ErrnoException) => (error ??= failure.code ?? failure.message));
-    socket.on('close', () => resolve({ answer, error, written }));
-    socket.write(head);
-    const chunk = Buffer.alloc(64 * 1024, 0x78);
-    const next = () => {
-      if (socket.destroyed) return;
-      if (options.stallAfter !== undefined && written >= options.stallAfter) return socket.resume();
-      if (written >= bodyBytes) {
-        socket.resume();
-        return;
-      }
-      const piece = chunk.subarray(0, Math.min(chunk.length, bodyBytes - written));
-      written += piece.length;
-      socket.write(piece, (failure) => {
-        if (!failure) setImmediate(next);
-      });
-    };
-    next();
-  });
-}
 
 describe('drainLimitsFor', () => {
   it('reads at least 16 MiB, or four bodies', () => {
