@@ -294,8 +294,10 @@ function clevertapArb(context: GeneratorContext): fc.Arbitrary<FuzzCase> {
 /** Most sends get a fresh msgId, so they are stored and sent rather than answered as duplicates. */
 const msgIdTag = fc.option(fc.nat(), { freq: 4 });
 
-function withMsgId(node: JsonNode, tag: number | null): JsonNode {
-  if (tag === null || node.t !== 'obj') return node;
+function withMsgId(original: JsonNode, tag: number | null): JsonNode {
+  if (tag === null || original.t !== 'obj') return original;
+  // A copy: fast-check hands the same generated value to every shrink attempt.
+  const node = clone(original) as typeof original;
   const inner = node.entries.length === 1 && node.entries[0]![0] === 'body' && node.entries[0]![1].t === 'obj' ? node.entries[0]![1] : node;
   for (const entry of inner.entries) {
     if (/^msg_?id$/i.test(entry[0]) && entry[1].t === 'str') entry[1] = { t: 'str', v: `${entry[1].v}|fz${tag}` };
