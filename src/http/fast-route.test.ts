@@ -7,6 +7,8 @@ import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
 import { signWebhookBody } from '../whatsapp/signature.js';
 import { fixture, startTestGateway, type TestGateway } from '../../test/support/gateway.js';
+import { writeAllThenRead } from '../../test/support/raw-http.js';
+import { Writable } from 'node:stream';
 import { createFastRoute, isWebhookUrl, messagesAccountId, serverWithFastRoute } from './fast-route.js';
 
 describe('messagesAccountId', () => {
@@ -210,6 +212,7 @@ describe('fast route in the gateway answers as the fastify route does', () => {
     ['a body that is not JSON', '/v1/clevertap/sandbox/messages', () => '{"to": ', true],
     ['an empty body', '/v1/clevertap/sandbox/messages', () => '', true],
     ['a body over the limit', '/v1/clevertap/sandbox/messages', () => JSON.stringify({ padding: 'x'.repeat(5000) }), true],
+    ['a 2 MB body', '/v1/clevertap/sandbox/messages', () => JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }), true],
     ['a payload CleverTap\'s parser refuses', '/v1/clevertap/sandbox/messages', () => JSON.stringify({ ...send('freeform-text.json'), to: 'call me' }), true],
   ])('%s', async (_label, path, body, authorized) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', authorization: authorized ? `Bearer ${gateway.sandboxSecrets!.clevertapToken}` : 'Bearer wrong' };
@@ -221,6 +224,30 @@ describe('fast route in the gateway answers as the fastify route does', () => {
       type: viaFastify.headers['content-type'],
       body: viaFastify.body,
     });
+  });
+});
+
+describe('a body far over the limit, written whole before the answer is read', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ server: { host: '127.0.0.1', port: 0, bodyLimitBytes: 4096 } });
+  });
+  afterAll(async () => gateway.stop());
+
+  // application/json takes the fast route; a type it does not know goes through fastify's body reader.
+  it.each(['/v1/clevertap/sandbox/messages', '/v1/whatsapp/webhook'])('is answered by the fast route as by fastify: %s', async (path) => {
+    const port = Number(new URL(gateway.url).port);
+    const size = 2 * 1024 * 1024;
+    const answer = async (type: string) => {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${size}\r\nAuthorization: Bearer ${gateway.sandboxSecrets!.clevertapToken}\r\n\r\n`;
+      const result = await writeAllThenRead(port, head, size);
+      const [headers = '', body] = result.answer.split('\r\n\r\n');
+      const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(headers)?.[1];
+      return { error: result.error, status: headers.slice(9, 12), type: header('content-type'), connection: header('connection'), body };
+    };
+    const viaFastRoute = await answer('application/json');
+    expect(viaFastRoute).toEqual({ error: undefined, status: '413', type: 'application/json; charset=utf-8', connection: 'close', body: '{"message":"Payload Too Large","reason":"the body is larger than 4096 bytes"}' });
+    expect(await answer('application/x-clevertap')).toEqual(viaFastRoute);
   });
 });
 
@@ -245,6 +272,7 @@ describe('fast route in the gateway answers Meta\'s webhook as the fastify route
     ['no signature', '/v1/whatsapp/webhook', status, () => ({})],
     ['a signed body that is not JSON', '/v1/whatsapp/webhook', () => '{"entry": ', signed],
     ['a body over the limit', '/v1/whatsapp/webhook', () => JSON.stringify({ padding: 'x'.repeat(5000) }), signed],
+    ['a 2 MB body', '/v1/whatsapp/webhook', () => JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }), signed],
   ])('%s', async (_label, path, body, signature) => {
     const payload = body();
     const headers: Record<string, string> = { 'content-type': 'application/json', ...signature(payload) };
@@ -256,5 +284,28 @@ describe('fast route in the gateway answers Meta\'s webhook as the fastify route
       type: viaFastify.headers['content-type'],
       body: viaFastify.body,
     });
+  });
+});
+
+describe('a failure of the fast route in the log', () => {
+  it('names the path, never the query string', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'error' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
+    const fast = createFastRoute({ intake: { handle: () => { throw new Error('boom'); } }, bodyLimitBytes: 1000, log });
+    const server = serverWithFastRoute(fast)((_req, res) => res.writeHead(404).end(), { keepAliveTimeout: 75_000, requestTimeout: 0, connectionTimeout: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/clevertap/acme/messages?token=secret-in-query`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.statusCode).toBe(500);
+      await response.body.dump();
+      expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ msg: 'request failed', path: '/v1/clevertap/acme/messages' }]);
+      expect(lines.join('')).not.toContain('secret-in-query');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

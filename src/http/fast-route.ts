@@ -11,7 +11,8 @@
  * It answers exactly as the fastify routes do (src/http/routes/clevertap-messages.ts and
  * whatsapp-webhook.ts, which stay registered for `inject()` and for everything this front
  * declines): same statuses, bodies and content type, the same 413 for an oversized body (checked
- * against Content-Length first, then while reading), the same problem bodies
+ * against Content-Length first, then while reading; the server reads and throws away the rest so
+ * the client can read the answer, see http/refused-body.ts), the same problem bodies
  * (`{"message","reason"}`, src/http/problem.ts).
  * Anything it is not certain to answer identically goes to fastify untouched: other methods and
  * paths, percent-encoded or over-long account ids, an absent or unusual Content-Type, and every
