@@ -119,10 +119,14 @@ describe('CallbackDispatcher: per-URL state', () => {
       request.resume();
       request.on('end', () => (failures-- > 0 ? response.writeHead(503).end('busy') : response.writeHead(200).end('{"status":"success"}')));
     });
-    const { dispatcher, owe, deliveredAt } = await harness({ retrySchedule: [0, 300] });
+    const { dispatcher, owe, deliveredAt } = await harness({ retrySchedule: [0, 1500] });
     const id = owe(`${url}/dlr`, 'm|1');
-    await eventually(() => failures < 0 || dispatcher.endpoints()[0]?.blockedUntil, 'a failure that blocks the URL');
-    expect(dispatcher.activeLoops()).toBe(1);
+    // The second failure blocks the URL for 1.2–1.8 s: it waits on one timer, nothing polls.
+    const blocked = await eventually(() => {
+      const endpoint = dispatcher.endpoints()[0];
+      return endpoint?.consecutiveFailures === 2 && endpoint.blockedUntil > Date.now() ? { loops: dispatcher.activeLoops() } : undefined;
+    }, 'the second failure to block the URL');
+    expect(blocked).toEqual({ loops: 1 });
     await eventually(() => deliveredAt(id), 'delivery once the URL answers');
     await eventually(() => dispatcher.activeLoops() === 0, 'the loop to end');
     expect(dispatcher.endpoints()[0]).toMatchObject({ delivered: 1, consecutiveFailures: 0 });
