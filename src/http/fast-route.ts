@@ -29,7 +29,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
 const SUFFIX = '/messages';
 const WEBHOOK_PATH = '/v1/whatsapp/webhook';
-/** find-my-way's default maxParamLength: a longer id is fastify's 404, not ours to answer. */
+/** find-my-way's default maxParamLength: a longer id is fastify's to answer (414). */
 const MAX_ACCOUNT_ID_LENGTH = 100;
 
 /**
