@@ -8,7 +8,7 @@ import { EXCLUDED } from './fuzz-config.js';
 import { mb, runFuzz, writeFailureFixture } from './harness.js';
 import { startFuzzTarget, type FuzzTarget } from './target.js';
 
-const CASES = Number(process.env['FUZZ_CASES'] ?? 2_000);
+const CASES = Number(process.env['FUZZ_CASES'] ?? 3_000);
 let target: FuzzTarget;
 beforeAll(async () => {
   target = await startFuzzTarget();
@@ -27,7 +27,7 @@ describe('fuzz', () => {
       exclude: new Set(EXCLUDED.keys()),
       maxHeapGrowthBytes: 64 * 1024 * 1024,
     });
-    const summary = `${report.cases} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round(report.cases / (report.elapsedMs / 1000))}/s), seed ${report.seed}, heap ${report.heapGrowthBytes === undefined ? 'not measured' : mb(report.heapGrowthBytes)}, slowest ${report.slowest.ms} ms (${report.slowest.branch})`;
+    const summary = `${report.cases} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round(report.cases / (report.elapsedMs / 1000))}/s), seed ${report.seed}, heap ${report.heapGrowthBytes === undefined ? 'not measured' : mb(report.heapGrowthBytes)}, slowest ${report.slowest.ms} ms (${report.slowest.branch}), ${report.callbacks} callbacks`;
     console.log(summary, JSON.stringify(report.branches), JSON.stringify(report.statuses));
     if (report.failure) {
       const fixture = report.failure.fuzzCase.steps.length > 0 ? writeFailureFixture(report.failure) : undefined;

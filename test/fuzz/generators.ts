@@ -248,9 +248,9 @@ const garbageBodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
   fc.constantFrom('', ' ', 'null', '[]', '"x"', '0', '{', '{}', '{"a":1,}', 'a=1&b=2', '\uFEFF{}').map((text): BodySpec => ({ bytes: [...Buffer.from(text)] })),
 );
 
-/** A body over the limit (up to 4×): the gateway must answer 413 readably. */
+/** A body over the limit (up to 2×): the gateway must answer 413 readably. Rare: each costs ~100 ms. */
 function oversizedBodyArb(limit: number): fc.Arbitrary<BodySpec> {
-  return fc.integer({ min: limit + 1, max: limit * 4 }).map((size): BodySpec => ({ json: { t: 'obj', entries: [['msgId', { t: 'huge', unit: 'a', count: size }]] } }));
+  return fc.integer({ min: limit + 1, max: limit * 2 }).map((size): BodySpec => ({ json: { t: 'obj', entries: [['msgId', { t: 'huge', unit: 'a', count: size }]] } }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,8 +261,8 @@ function clevertapArb(context: GeneratorContext): fc.Arbitrary<FuzzCase> {
   const fixtures = CLEVERTAP_FIXTURES.map(([, value]) => fromValue(value));
   const mutations = fc.array(mutationArb({ exclude: context.exclude, scope, maxBody: context.bodyLimitBytes }), { maxLength: 4 });
   const body: fc.Arbitrary<BodySpec> = fc.oneof(
-    { weight: 20, arbitrary: fc.constantFrom(...fixtures).chain((fixture) => jsonBodyArb(fixture, mutations)) },
-    { weight: 2, arbitrary: garbageBodyArb },
+    { weight: 60, arbitrary: fc.constantFrom(...fixtures).chain((fixture) => jsonBodyArb(fixture, mutations)) },
+    { weight: 6, arbitrary: garbageBodyArb },
     ...(context.exclude.has(`${scope}:oversized`) ? [] : [{ weight: 1, arbitrary: oversizedBodyArb(context.bodyLimitBytes) }]),
   );
   const account = context.accountId;
@@ -310,8 +310,8 @@ function webhookArb(context: GeneratorContext): fc.Arbitrary<FuzzCase> {
   const fixtures = WEBHOOK_FIXTURES.map(([, value]) => fromValue(JSON.parse(JSON.stringify(value).replaceAll('106540352242922', context.phoneNumberId))));
   const mutations = fc.array(mutationArb({ exclude: context.exclude, scope, maxBody: context.bodyLimitBytes }), { maxLength: 4 });
   const body: fc.Arbitrary<BodySpec> = fc.oneof(
-    { weight: 20, arbitrary: fc.constantFrom(...fixtures).chain((fixture) => jsonBodyArb(fixture, mutations)) },
-    { weight: 2, arbitrary: garbageBodyArb },
+    { weight: 60, arbitrary: fc.constantFrom(...fixtures).chain((fixture) => jsonBodyArb(fixture, mutations)) },
+    { weight: 6, arbitrary: garbageBodyArb },
     ...(context.exclude.has(`${scope}:oversized`) ? [] : [{ weight: 1, arbitrary: oversizedBodyArb(context.bodyLimitBytes) }]),
   );
   const post = fc.record({ body, type: contentTypeArb, framing: framingArb, sign: credentialArb(12) }).map(({ body, type, framing, sign }): FuzzCase => ({

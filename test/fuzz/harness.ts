@@ -2,8 +2,9 @@
  * @module test/fuzz/harness
  * Runs generated cases against a fuzz target with fast-check: seeded, so `FUZZ_SEED` (and
  * `FUZZ_PATH` for one shrunk case) replays a run exactly; shrinks a failure to a small input;
- * checks after every case that the gateway still answers its health check, and after the run
- * that its heap has not grown past a bound. A failure is written as a fixture into
+ * checks after every case that the gateway still answers its health check, at progress points
+ * and at the end that every callback it posted passes CleverTap's format check, and after the
+ * run that its heap has not grown past a bound. A failing case is written as a fixture into
  * test/fixtures/fuzz/, which test/fuzz/regressions.test.ts replays.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,6 @@ import fc from 'fast-check';
 import type { FuzzCase } from './cases.js';
 import { fuzzCaseArb } from './generators.js';
 import { violation } from './invariants.js';
-import { exchange } from './raw-http.js';
 import type { FuzzTarget, SentRequest } from './target.js';
 
 export const FUZZ_FIXTURES = new URL('../fixtures/fuzz/', import.meta.url);
@@ -42,6 +42,8 @@ export interface FuzzReport {
   statuses: Record<string, number>;
   slowest: { ms: number; branch: string; target: string };
   heapGrowthBytes: number | undefined;
+  /** Callbacks CleverTap's simulator received during the run: hostile input reached them too. */
+  callbacks: number;
   failure?: FuzzFailure;
 }
 
@@ -71,12 +73,11 @@ export async function runCase(target: FuzzTarget, fuzzCase: FuzzCase, record?: (
   return healthProblem(target);
 }
 
-/** The gateway must still answer `/healthz` after any input. */
+/** The gateway must still answer `/healthz` after any input (on a kept-alive connection: it runs after every case). */
 async function healthProblem(target: FuzzTarget): Promise<string | undefined> {
   try {
-    const port = Number(new URL(target.gateway.url).port);
-    const response = await exchange({ port, head: `GET /healthz HTTP/1.1\r\nhost: x`, body: Buffer.alloc(0), framing: 'none', isHead: false, timeoutMs: 15_000 });
-    return response.status === 200 ? undefined : `/healthz answered ${response.status} after this case`;
+    const status = await target.health();
+    return status === 200 ? undefined : `/healthz answered ${status} after this case`;
   } catch (error) {
     return `/healthz did not answer after this case: ${(error as Error).message}`;
   }
@@ -97,6 +98,7 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
+  let callbackFault: string | undefined;
   const baseline = await settledHeap(target);
   const property = fc.asyncProperty(arbitrary, async (fuzzCase) => {
     const verdict = await runCase(target, fuzzCase, (sent) => {
@@ -106,7 +108,10 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     });
     branches[fuzzCase.branch] = (branches[fuzzCase.branch] ?? 0) + 1;
     done++;
-    if (done % progressEvery === 0) options.onProgress?.(done, performance.now() - started);
+    if (done % progressEvery === 0) {
+      options.onProgress?.(done, performance.now() - started);
+      callbackFault ??= callbackProblem(target);
+    }
     if (crash) throw new Error(`the process crashed: ${crash.stack ?? crash.message}`);
     if (verdict) throw new Error(verdict);
   });
@@ -124,15 +129,19 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     process.off('unhandledRejection', onCrash);
   }
   const elapsedMs = performance.now() - started;
+  callbackFault ??= callbackProblem(target);
+  const callbacks = target.clevertap.deliveryReports().length + target.clevertap.inboundMessages().length;
   const after = await settledHeap(target);
   const heapGrowthBytes = baseline !== undefined && after !== undefined ? after - baseline : undefined;
-  const report: FuzzReport = { seed: result.seed, cases: done, elapsedMs, branches, statuses, slowest, heapGrowthBytes };
+  const report: FuzzReport = { seed: result.seed, cases: done, elapsedMs, branches, statuses, slowest, heapGrowthBytes, callbacks };
 
   if (result.failed && result.counterexample) {
     const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
     report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: message, fuzzCase: result.counterexample[0] };
   } else if (result.failed) {
     report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: `fast-check stopped: ${String(result.errorInstance)}`, fuzzCase: { branch: 'none', steps: [] } };
+  } else if (callbackFault) {
+    report.failure = { seed: result.seed, path: '', violation: callbackFault, fuzzCase: { branch: 'callbacks', steps: [] } };
   } else if (heapGrowthBytes !== undefined && heapGrowthBytes > options.maxHeapGrowthBytes) {
     report.failure = {
       seed: result.seed,
@@ -157,6 +166,17 @@ export function writeFailureFixture(failure: FuzzFailure): string {
   };
   writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
   return file.pathname;
+}
+
+/**
+ * Whatever was sent to the gateway, what it posts to CleverTap must pass CleverTap's format
+ * check (the simulator's validators). Checked at progress points and at the end, since
+ * callbacks leave after the answer; the failing input is then one of the cases before.
+ */
+function callbackProblem(target: FuzzTarget): string | undefined {
+  const invalid = target.clevertap.rejectedBodies().find((rejected) => rejected.kind === 'invalid');
+  if (!invalid) return undefined;
+  return `the gateway posted CleverTap a callback its format check refuses (${invalid.path}): ${invalid.reason.slice(0, 300)}; body ${JSON.stringify(invalid.body).slice(0, 300)}`;
 }
 
 /** heapUsed after a full collection (undefined if no collection can be forced), simulators emptied first. */

@@ -53,7 +53,7 @@ try {
   const rate = Math.round(report.cases / (report.elapsedMs / 1000));
   console.log(`${report.cases} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate} cases/s), seed ${report.seed}`);
   console.log(`heap growth: ${report.heapGrowthBytes === undefined ? 'not measured (no gc)' : mb(report.heapGrowthBytes)}; slowest answer ${report.slowest.ms} ms (${report.slowest.branch} ${report.slowest.target})`);
-  console.log(`statuses: ${JSON.stringify(report.statuses)}`);
+  console.log(`statuses: ${JSON.stringify(report.statuses)}; callbacks CleverTap received: ${report.callbacks}`);
   console.log(`branches: ${JSON.stringify(report.branches)}`);
   if (report.failure) {
     exitCode = 1;

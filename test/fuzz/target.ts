@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Pool } from 'undici';
 import { startClevertapSimulator, type ClevertapSimulator } from '../../src/sim/clevertap/index.js';
 import type { SeedTemplate } from '../../src/sim/meta/default-templates.js';
 import { signWebhookBody } from '../../src/whatsapp/signature.js';
@@ -60,6 +61,8 @@ export interface FuzzTarget {
   context: Omit<GeneratorContext, 'exclude'>;
   /** Sends the steps of one case in order; the click code of an earlier step's send feeds a later tap. */
   send(request: FuzzRequest, state: { msgId?: string }): Promise<SentRequest>;
+  /** `/healthz`'s status, within the case timeout. */
+  health(): Promise<number>;
   /** Forgets what the simulators have recorded, so their memory does not count as the gateway's. */
   resetSimulators(): void;
   close(): Promise<void>;
@@ -135,6 +138,7 @@ export async function startFuzzTarget(options: { timeoutMs?: number } = {}): Pro
     return `/v1/media/${encodeURIComponent(mediaId)}?${query.toString()}`;
   }
 
+  const health = new Pool(gateway.url, { connections: 1 });
   let unique = 0;
   return {
     gateway,
@@ -171,6 +175,11 @@ export async function startFuzzTarget(options: { timeoutMs?: number } = {}): Pro
       if (msgId !== undefined) state.msgId = msgId;
       return { request, body, response };
     },
+    async health() {
+      const response = await health.request({ method: 'GET', path: '/healthz', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      await response.body.dump();
+      return response.statusCode;
+    },
     resetSimulators() {
       gateway.simulator?.reset();
       clevertap.reset();
@@ -178,6 +187,7 @@ export async function startFuzzTarget(options: { timeoutMs?: number } = {}): Pro
     },
     async close() {
       db.close();
+      await health.close();
       await gateway.stop();
       await clevertap.close();
     },
