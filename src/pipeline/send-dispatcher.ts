@@ -189,12 +189,16 @@ export class SendDispatcher {
 
   #start(lane: Lane, job: Job): void {
     lane.inFlight++;
-    const work = this.#process(lane, job)
+    // The send reserved for this job: stamped when its request is written, else given back here,
+    // whichever way processing ends (skipped, held, failed early, or thrown).
+    const reservation = { stamped: false };
+    const work = this.#process(lane, job, reservation)
       .catch((error) => {
         // The job stays leased; when the lease runs out it comes back as an uncertain send.
         this.#options.logger.error({ err: error, jobId: job.id, messageId: job.ref }, 'send failed unexpectedly');
       })
       .finally(() => {
+        if (!reservation.stamped) lane.pacer.giveBack(1);
         lane.inFlight--;
         this.#inFlight.delete(work);
         this.#kick(lane);
@@ -202,18 +206,16 @@ export class SendDispatcher {
     this.#inFlight.add(work);
   }
 
-  async #process(lane: Lane, job: Job): Promise<void> {
+  async #process(lane: Lane, job: Job, reservation: { stamped: boolean }): Promise<void> {
     const { store, queue, logger } = this.#options;
     const now = Date.now();
     const message = await store.getMessage(job.ref);
     if (!message) {
-      lane.pacer.giveBack(1);
       await queue.deadLetter(job, 'the message row is missing');
       return;
     }
     if (message.state !== 'accepted' || message.wamid) {
       // Already sent (a webhook proved an uncertain send) or already failed.
-      lane.pacer.giveBack(1);
       this.#stats.skipped++;
       await queue.ack(job);
       return;
@@ -222,7 +224,6 @@ export class SendDispatcher {
       const since = job.uncertainSince ?? now;
       const resendAt = since + this.#options.uncertainHoldMs;
       if (now < resendAt) {
-        lane.pacer.giveBack(1);
         if (job.uncertainSince === undefined) {
           this.#stats.held++;
           logger.warn({ messageId: message.id, msgId: message.msgId, resendAt: new Date(resendAt).toISOString() }, 'send outcome unknown after an interruption; holding for a status webhook before resending');
@@ -243,7 +244,6 @@ export class SendDispatcher {
       // this gateway existed, or through an ad) Meta decides.
       const last = await this.#options.lastInboundAt(message.accountId, message.to);
       if (last !== undefined && now - last > CUSTOMER_WINDOW_MS) {
-        lane.pacer.giveBack(1);
         await this.#fail(message, job, {
           reason: 'outside_window',
           title: 'Outside the 24-hour customer service window',
@@ -253,7 +253,10 @@ export class SendDispatcher {
       }
     }
 
-    const outcome = await lane.sender.sendMessage(lane.phoneNumberId, toGraphSendBody(message));
+    const body = toGraphSendBody(message);
+    lane.pacer.stamp();
+    reservation.stamped = true;
+    const outcome = await lane.sender.sendMessage(lane.phoneNumberId, body);
     const settledAt = Date.now();
     switch (outcome.kind) {
       case 'accepted':

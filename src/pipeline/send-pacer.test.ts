@@ -15,7 +15,10 @@ function drive(pacer: SendPacer, untilMs: number, batch: number, start = 0): num
       continue;
     }
     const granted = pacer.take(batch, now);
-    for (let index = 0; index < granted; index++) sent.push(now);
+    for (let index = 0; index < granted; index++) {
+      pacer.stamp(now);
+      sent.push(now);
+    }
     if (granted === 0) now += 1;
   }
   return sent;
@@ -47,21 +50,36 @@ describe('SendPacer', () => {
     const pacer = new SendPacer({ ratePerSecond: 200, burst: 200, now: 0 });
     // With a bucket as large as the rate, the window alone must hold: 200 at once, then nothing.
     expect(pacer.take(1000, 0)).toBe(200);
+    for (let index = 0; index < 200; index++) pacer.stamp(0);
     expect(pacer.take(1000, 999)).toBe(0);
     expect(pacer.msUntilAvailable(999, 1)).toBe(21);
     const later = drive(pacer, 60_000, 4, 30_000);
     expect(busiestWindow(later)).toBeLessThanOrEqual(200);
   });
 
-  it('forgets the oldest grants on give-back, which can only be stricter', () => {
+  it('holds a place in the window for each reservation until it is stamped or given back', () => {
     const pacer = new SendPacer({ ratePerSecond: 2, burst: 2, jitterMs: 0, now: 0 });
-    expect(pacer.take(1, 0)).toBe(1);
-    expect(pacer.take(1, 600)).toBe(1);
-    // The send granted at 600 was not made: forgetting the one at 0 leaves 600 in the window.
+    expect(pacer.take(2, 0)).toBe(2);
+    // Neither is stamped yet, but both places are taken.
+    expect(pacer.take(1, 500)).toBe(0);
+    expect(pacer.msUntilAvailable(500)).toBeGreaterThan(0);
+    pacer.stamp(600);
     pacer.giveBack(1);
+    // One place is free again; the stamp at 600 holds the other until 1600.
     expect(pacer.take(2, 700)).toBe(1);
+    pacer.stamp(700);
     expect(pacer.take(1, 1599)).toBe(0);
+    expect(pacer.msUntilAvailable(1599)).toBe(1);
     expect(pacer.take(1, 1600)).toBe(1);
+  });
+
+  it('counts a request written late at its stamp, not at its reservation', () => {
+    const pacer = new SendPacer({ ratePerSecond: 10, burst: 10, jitterMs: 0, now: 0 });
+    // Ten reserved at 0 but written only at 900 (the dispatcher was busy): they count from 900.
+    expect(pacer.take(10, 0)).toBe(10);
+    for (let index = 0; index < 10; index++) pacer.stamp(900);
+    expect(pacer.take(10, 1000)).toBe(0);
+    expect(pacer.msUntilAvailable(1000, 1)).toBe(900);
   });
 
   it('grants nothing while paused, then restarts from empty within the window rule', () => {

@@ -8,12 +8,15 @@
  * grants its whole capacity at once and then the rate on top, so one gateway sent 408 requests in
  * the first second at 200 mps. Two parts, each doing one job:
  * - a **token bucket** with room for one reservation batch smooths sends into a steady trickle;
- * - a **sliding-window log** of the last `rate` grants refuses a grant that would put more than
- *   `rate` of them within `windowMs`. It is the guarantee; the bucket only shapes.
+ * - a **sliding-window log** of the last `rate` sends refuses a reservation that would put more than
+ *   `rate` sends within `windowMs`. It is the guarantee; the bucket only shapes.
  *
- * The window is a little longer than a second: a grant leaves for Meta a moment after it is made,
- * and that moment varies, so grants exactly one second apart could land closer together at Meta.
- * Time is passed in, so both are exact under test.
+ * A send is reserved when its job is (`take`) and stamped the moment its request is written
+ * (`stamp`): between the two the dispatcher reads the message, so under load a reservation can wait
+ * long enough for sends stamped at reservation time to bunch up at Meta. A reservation holds its
+ * place in the window until it is stamped or given back, so the rule holds at the stamps. The
+ * window is still a little longer than a second, for what delays a request after it is written.
+ * Time is passed in, so everything is exact under test.
  */
 import { TokenBucket } from './token-bucket.js';
 
@@ -33,10 +36,12 @@ export class SendPacer {
   readonly ratePerSecond: number;
   readonly windowMs: number;
   readonly #bucket: TokenBucket;
-  /** Grant times, oldest at `#tail`; a ring of `ratePerSecond` slots. */
-  readonly #grants: Float64Array;
+  /** Stamps of sends made, oldest at `#tail`; a ring of `ratePerSecond` slots. */
+  readonly #stamps: Float64Array;
   #tail = 0;
   #count = 0;
+  /** Sends reserved and not yet stamped or given back: they hold a place in the window. */
+  #reserved = 0;
 
   constructor(options: SendPacerOptions) {
     const rate = Math.max(1, Math.floor(options.ratePerSecond));
@@ -46,39 +51,46 @@ export class SendPacer {
     // One token more than a batch: waits are rounded up to whole milliseconds, and a bucket
     // already full would drop the fraction of a token each wait adds, slowing 80 mps to 77.
     this.#bucket = new TokenBucket(rate, burst + 1, options.now ?? Date.now());
-    this.#grants = new Float64Array(rate);
+    this.#stamps = new Float64Array(rate);
   }
 
-  /** Takes up to `wanted` sends and returns how many may go now. */
+  /** Reserves up to `wanted` sends and returns how many may go now; each is then stamped or given back. */
   take(wanted: number, now: number = Date.now()): number {
     this.#expire(now);
-    const room = this.ratePerSecond - this.#count;
-    const granted = this.#bucket.take(Math.min(wanted, room), now);
-    for (let index = 0; index < granted; index++) this.#record(now);
+    const room = this.ratePerSecond - this.#count - this.#reserved;
+    const granted = room > 0 ? this.#bucket.take(Math.min(wanted, room), now) : 0;
+    this.#reserved += granted;
     return granted;
   }
 
-  /**
-   * Gives back sends taken for work that was not done. Which grant went unused is not known, so
-   * the oldest are forgotten: every send that did go then counts as made no earlier than it was,
-   * which can only make the window stricter, never looser.
-   */
+  /** A reserved send's request is being written now. */
+  stamp(now: number = Date.now()): void {
+    if (this.#reserved > 0) this.#reserved--;
+    this.#expire(now);
+    // Stamps come in time order (one clock, one thread), so the ring stays sorted. A stamp with
+    // no reservation (a caller's mistake) still counts, overwriting the oldest if it must.
+    if (this.#count === this.ratePerSecond) this.#dropOldest();
+    this.#stamps[(this.#tail + this.#count) % this.ratePerSecond] = now;
+    this.#count++;
+  }
+
+  /** Gives back reserved sends that were not made. */
   giveBack(count: number): void {
-    const forgotten = Math.min(count, this.#count);
-    this.#tail = (this.#tail + forgotten) % this.ratePerSecond;
-    this.#count -= forgotten;
+    this.#reserved = Math.max(0, this.#reserved - count);
     this.#bucket.giveBack(count);
   }
 
-  /** Milliseconds until at least `count` sends (at most one batch) may go. */
+  /** Milliseconds until at least `count` sends (at most one batch) may be reserved. */
   msUntilAvailable(now: number = Date.now(), count = 1): number {
     this.#expire(now);
     const wanted = Math.min(count, this.ratePerSecond);
     const bucketWait = this.#bucket.msUntilAvailable(now, wanted);
-    const over = this.#count + wanted - this.ratePerSecond;
+    const over = this.#count + this.#reserved + wanted - this.ratePerSecond;
     if (over <= 0) return bucketWait;
-    // The `over`-th oldest grant must leave the window first.
-    const leavesAt = this.#grants[(this.#tail + over - 1) % this.ratePerSecond]! + this.windowMs;
+    // Reservations in flight leave no stamp to wait for yet: look again shortly.
+    if (over > this.#count) return Math.max(bucketWait, RESERVED_RECHECK_MS);
+    // The `over`-th oldest stamp must leave the window first.
+    const leavesAt = this.#stamps[(this.#tail + over - 1) % this.ratePerSecond]! + this.windowMs;
     return Math.max(bucketWait, Math.ceil(leavesAt - now));
   }
 
@@ -87,15 +99,15 @@ export class SendPacer {
     this.#bucket.pauseUntil(until);
   }
 
-  #record(now: number): void {
-    this.#grants[(this.#tail + this.#count) % this.ratePerSecond] = now;
-    this.#count++;
+  #expire(now: number): void {
+    while (this.#count > 0 && this.#stamps[this.#tail]! + this.windowMs <= now) this.#dropOldest();
   }
 
-  #expire(now: number): void {
-    while (this.#count > 0 && this.#grants[this.#tail]! + this.windowMs <= now) {
-      this.#tail = (this.#tail + 1) % this.ratePerSecond;
-      this.#count--;
-    }
+  #dropOldest(): void {
+    this.#tail = (this.#tail + 1) % this.ratePerSecond;
+    this.#count--;
   }
 }
+
+/** How soon to look again when only unstamped reservations fill the window. */
+const RESERVED_RECHECK_MS = 5;

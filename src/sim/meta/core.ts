@@ -272,6 +272,14 @@ export class SimCore {
     };
   }
 
+  /** A number's throughput from now on; false for an unknown number. */
+  setMessagesPerSecond(phoneNumberId: string, mps: number): boolean {
+    const phone = this.phones.get(phoneNumberId);
+    if (!phone) return false;
+    phone.messagesPerSecond = mps;
+    return true;
+  }
+
   reset(): void {
     this.acceptedLog.clear();
     this.rejectedLog.clear();
