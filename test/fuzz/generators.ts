@@ -81,7 +81,7 @@ const ODD_VALUES: JsonNode[] = [
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'length'];
 const HUGE_UNITS = ['a', 'é', '😀', '\u0000', '"', '\\', '\n', '!', 'a!', '\u202e'];
 
-const valueArb: fc.Arbitrary<JsonNode> = fc.oneof(
+const anyValueArb: fc.Arbitrary<JsonNode> = fc.oneof(
   { arbitrary: fc.constantFrom(...ODD_VALUES), weight: 3 },
   { arbitrary: fc.jsonValue({ maxDepth: 2 }).map(fromValue), weight: 2 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map((v): JsonNode => ({ t: 'str', v })), weight: 1 },
@@ -89,9 +89,28 @@ const valueArb: fc.Arbitrary<JsonNode> = fc.oneof(
 
 const at = fc.nat({ max: 10_000 });
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The same value with every lone surrogate (raw `\ud800` escapes too) replaced by `?`. */
+function withoutLoneSurrogates(node: JsonNode): JsonNode {
+  switch (node.t) {
+    case 'str':
+      return { t: 'str', v: node.v.replace(LONE_SURROGATE, '?') };
+    case 'raw':
+      return /\\u[dD][89a-fA-F]/.test(node.text) ? { t: 'str', v: '?' } : node;
+    case 'arr':
+      return { t: 'arr', items: node.items.map(withoutLoneSurrogates) };
+    case 'obj':
+      return { t: 'obj', entries: node.entries.map(([key, value]) => [key.replace(LONE_SURROGATE, '?'), withoutLoneSurrogates(value)]) };
+    default:
+      return node;
+  }
+}
+
 export function mutationArb(options: { exclude: ReadonlySet<string>; scope: string; maxBody: number }): fc.Arbitrary<Mutation> {
   const { exclude, scope } = options;
   const allowed = (name: string) => !exclude.has(`${scope}:${name}`);
+  const valueArb = allowed('lone-surrogate') ? anyValueArb : anyValueArb.map(withoutLoneSurrogates);
   const choices: Array<fc.WeightedArbitrary<Mutation>> = [
     { weight: 4, arbitrary: fc.record({ op: fc.constant('drop' as const), at }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('duplicate' as const), at, value: valueArb }) },

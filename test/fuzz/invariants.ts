@@ -36,6 +36,12 @@ export function violation(sent: SentRequest, options: { accountId: string; bodyL
     return undefined;
   }
 
+  // Meta retries anything but a 200 for days: a signed JSON object is acknowledged, whatever is
+  // inside it (items that cannot be understood are kept for inspection, issue 9 point 1).
+  if (request.method === 'POST' && path === '/v1/whatsapp/webhook' && request.sign === 'valid' && isJsonObjectBody(sent, options.bodyLimitBytes) && response.status !== 200) {
+    return `a signed JSON object webhook was not acknowledged with 200: ${answer}`;
+  }
+
   // Everything else: a 4xx written by the gateway says why. Node's own HTTP parser answers
   // malformed requests (bad method, header flood, over-long line) before any route runs, with
   // an empty body and `connection: close`; that is a clear answer too.
@@ -72,10 +78,14 @@ export function clevertapAnswerProblem(status: number, bodyBuffer: Buffer): stri
   return `status ${status}`;
 }
 
-/** Whether this is a send CleverTap itself could make: valid token, JSON type, a JSON object under the limit. */
+/** Whether this is a send CleverTap itself could make: valid token and a JSON object body. */
 function isJsonObjectSend(sent: SentRequest, bodyLimitBytes: number): boolean {
+  return sent.request.auth === 'valid' && isJsonObjectBody(sent, bodyLimitBytes);
+}
+
+/** A JSON object body, valid UTF-8, under the limit, sent as JSON (with a length or chunked). */
+function isJsonObjectBody(sent: SentRequest, bodyLimitBytes: number): boolean {
   const { request } = sent;
-  if (request.auth !== 'valid' || request.framing === 'chunked') return false;
   const types = request.headers.filter(([name]) => name.toLowerCase() === 'content-type');
   if (types.length !== 1 || !JSON_CONTENT_TYPES.has(types[0]![1])) return false;
   const body = bodyBytes(request.body);
