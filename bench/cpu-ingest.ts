@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     });
     await simulator.waitForStdout(/listening on http/, 30_000);
     const config = {
+      mode: 'sandbox',
       server: { port },
       store: { path: join(runDir, 'wabridge.db') },
       accounts: [{

@@ -200,6 +200,7 @@ async function startGateway(runDir: string, runName: string, wabaNumber: string,
   const baseUrl = `http://127.0.0.1:${port}`;
   const simulator = await startMetaSimulatorProcess(runDir, wabaNumber, `${baseUrl}/v1/whatsapp/webhook`, messagesPerSecond);
   const config = {
+    mode: 'sandbox',
     server: { port },
     store: { path: `.bench/${runName}/wabridge.db` },
     accounts: [

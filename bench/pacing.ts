@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const simUrl = `http://127.0.0.1:${simPort}`;
 
   const config = {
+    mode: 'sandbox',
     server: { port: gatewayPort, host: '127.0.0.1' },
     store: { path: join(runDir, 'wabridge.db') },
     accounts: [

@@ -181,6 +181,7 @@ async function startGateway(
 ): Promise<{ service: Service; baseUrl: string }> {
   const port = await findFreePort();
   const config = {
+    mode: 'sandbox',
     server: { port },
     store: { path: `.bench/${runName}/wabridge.db` },
     callbacks: { retryScheduleMs: [0, 1000] },

@@ -50,7 +50,7 @@ describe('dead-lettered callbacks', () => {
     expect((await gateway.post('/v1/clevertap/sandbox/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
 
     process.env['WABRIDGE_CONFIG'] = path.join(dataDir, 'config.json');
-    writeFileSync(process.env['WABRIDGE_CONFIG'], JSON.stringify(raw));
+    writeFileSync(process.env['WABRIDGE_CONFIG'], JSON.stringify({ mode: 'sandbox', ...raw }));
     const lines: string[] = [];
     await eventually(async () => {
       lines.length = 0;

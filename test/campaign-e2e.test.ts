@@ -53,6 +53,7 @@ async function setUp(options: { chaos: boolean }) {
     ...(options.chaos ? { chaos: { duplicateRate: 0.1, outOfOrderRate: 0.2, skipDeliveredRate: 0.1, seed: 42 } } : {}),
   });
   const configFile = writeConfig(path.join(dataDir, 'config.json'), {
+    mode: 'sandbox',
     server: { host: '127.0.0.1', port },
     store: { path: path.join(dataDir, 'wabridge.db') },
     dispatcher: { uncertainHoldMs: 2000 },

@@ -40,6 +40,7 @@ beforeAll(async () => {
     recordLimit: 200_000,
   });
   configFile = writeConfig(path.join(dataDir, 'config.json'), {
+    mode: 'sandbox',
     server: { host: '127.0.0.1', port },
     store: { path: path.join(dataDir, 'wabridge.db') },
     dispatcher: { uncertainHoldMs: 3000 },

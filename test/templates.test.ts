@@ -297,6 +297,7 @@ describe('wabridge templates sync', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-templates-cli-'));
     dirs.push(dataDir);
     const configFile = writeConfig(path.join(dataDir, 'wabridge.json'), {
+      mode: 'sandbox',
       server: { host: '127.0.0.1', port: await freePort() },
       store: { path: path.join(dataDir, 'wabridge.db') },
       accounts: [

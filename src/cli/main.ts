@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { listEnvBindings } from '../config/env.js';
 import { ConfigSchema } from '../config/schema.js';
+import { redactSecrets } from '../config/secrets.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
 import { startCommand } from './start.js';
 
@@ -26,7 +27,7 @@ config
   .description('validate the configuration (WABRIDGE_CONFIG and the environment) and print it with secrets hidden')
   .action(() => {
     const loaded = loadConfig();
-    process.stdout.write(JSON.stringify(hideSecrets(loaded), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(redactSecrets(loaded), null, 2) + '\n');
   });
 config
   .command('env')
@@ -99,15 +100,6 @@ sim
     const { runClevertapSimulatorCli } = await import('../sim/clevertap/cli.js');
     await runClevertapSimulatorCli(args);
   });
-
-function hideSecrets(value: unknown, key = ''): unknown {
-  if (/token|password|secret|headers/i.test(key) && value !== undefined) return '[secret]';
-  if (Array.isArray(value)) return value.map((item) => hideSecrets(item));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v, k)]));
-  }
-  return value;
-}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

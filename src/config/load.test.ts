@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {} });
     expect(config).toMatchObject({
       mode: 'sandbox',
-      server: { host: '0.0.0.0', port: 8080, backlog: 4096 },
+      server: { host: '127.0.0.1', port: 8080, backlog: 4096 },
       store: { kind: 'sqlite', path: './data/wabridge.db', synchronous: 'normal' },
       accounts: [],
     });
@@ -42,7 +42,7 @@ describe('loadConfig', () => {
 
   it('reads YAML and JSON files named by WABRIDGE_CONFIG, with environment overrides on top', () => {
     const yaml = path.join(dir, 'wabridge.yaml');
-    writeFileSync(yaml, 'server:\n  port: 9000\n  publicBaseUrl: https://wa.example.com\naccounts:\n  - id: acme\n    wabaNumber: "919888888888"\n    clevertap:\n      auth: {kind: basic, username: ct, password: pw}\n');
+    writeFileSync(yaml, 'mode: sandbox\nserver:\n  port: 9000\n  publicBaseUrl: https://wa.example.com\naccounts:\n  - id: acme\n    wabaNumber: "919888888888"\n    clevertap:\n      auth: {kind: basic, username: ct, password: pw}\n');
     const fromYaml = loadConfig({ env: { WABRIDGE_CONFIG: yaml, PORT: '9100', DATA_DIR: '/var/lib/wabridge', LOG_LEVEL: 'debug' } });
     expect(fromYaml.server).toMatchObject({ port: 9100, publicBaseUrl: 'https://wa.example.com' });
     expect(fromYaml.store.path).toBe(path.join('/var/lib/wabridge', 'wabridge.db'));
@@ -50,6 +50,44 @@ describe('loadConfig', () => {
     const json = path.join(dir, 'wabridge.json');
     writeFileSync(json, JSON.stringify({ mode: 'sandbox', accounts: [account()] }));
     expect(loadConfig({ env: { WABRIDGE_CONFIG: json } }).accounts[0]!.id).toBe('acme');
+  });
+
+  it('refuses a configuration file that does not say its mode, and binds sandbox to loopback only', () => {
+    const file = path.join(dir, 'no-mode.json');
+    writeFileSync(file, JSON.stringify({ accounts: [account()] }));
+    expect(() => loadConfig({ env: { WABRIDGE_CONFIG: file } })).toThrow(/^mode: required in a configuration file: "production" .* or "sandbox"/);
+    expect(loadConfig({ env: { WABRIDGE_CONFIG: file, WABRIDGE_MODE: 'sandbox' } }).server.host).toBe('127.0.0.1');
+    expect(loadConfig({ env: { WABRIDGE_CONFIG: file, WABRIDGE_MODE: 'sandbox', HOST: '0.0.0.0' } }).server.host).toBe('0.0.0.0');
+    expect(loadConfig({ env: {}, raw: { mode: 'production' } }).server.host).toBe('0.0.0.0');
+  });
+
+  it('refuses production secrets left at placeholders, too short, or generated for the sandbox', () => {
+    const production = (auth: unknown, whatsapp: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+      mode: 'production',
+      store: { path: path.join(dir, 'prod', 'wabridge.db') },
+      ...extra,
+      accounts: [
+        account({
+          clevertap: { auth },
+          whatsapp: { phoneNumberId: '1065', wabaId: '1022', accessToken: 'EAAGrealtoken123', appSecret: 'a-real-app-secret', webhookVerifyToken: 'verify-me-please', ...whatsapp },
+        }),
+      ],
+    });
+    expect(loadConfig({ env: {}, raw: production({ kind: 'basic', username: 'acme', password: 'long-enough-pw' }) }).mode).toBe('production');
+    expect(errorOf(production({ kind: 'basic', username: 'acme', password: 'change-me' }))).toBe(
+      'accounts[0].clevertap.auth.password: a placeholder ("change-me") is not a secret; set the real value',
+    );
+    expect(errorOf(production({ kind: 'bearer', token: 'short' }))).toMatch(/^accounts\[0\]\.clevertap\.auth\.token: at least 8 characters/);
+    expect(errorOf(production({ kind: 'headers', headers: { 'api-key': '...' } }))).toMatch(/^accounts\[0\]\.clevertap\.auth\.headers\.api-key: a placeholder/);
+    expect(errorOf(production({ kind: 'bearer', token: 'long-enough-token' }, { accessToken: 'EAAG...' }))).toMatch(/whatsapp\.accessToken: a placeholder/);
+    // A value the sandbox generated in this data directory, and printed in its banner.
+    mkdirSync(path.join(dir, 'prod'), { recursive: true });
+    writeFileSync(path.join(dir, 'prod', 'sandbox-secrets.json'), JSON.stringify({ appSecret: 'generated-in-sandbox-123' }));
+    expect(errorOf(production({ kind: 'bearer', token: 'long-enough-token' }, { appSecret: 'generated-in-sandbox-123' }))).toBe(
+      'accounts[0].whatsapp.appSecret: this value was generated for sandbox mode (sandbox-secrets.json); production needs its own',
+    );
+    // Sandbox mode takes whatever it is given.
+    expect(loadConfig({ env: {}, raw: { accounts: [account({ clevertap: { auth: { kind: 'bearer', token: 'x' } } })] } }).mode).toBe('sandbox');
   });
 
   it('names the key and the problem when the configuration is invalid', () => {

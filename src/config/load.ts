@@ -12,6 +12,7 @@ import { Value } from 'typebox/value';
 import { normalizePhone } from '../domain/phone.js';
 import { ClevertapAuthSchema, ConfigSchema, type Config } from './schema.js';
 import { applyEnvOverrides } from './env.js';
+import { weakProductionSecrets } from './secrets.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -25,12 +26,24 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
+  const fromFile = options.raw === undefined && Boolean(env['WABRIDGE_CONFIG']);
   const raw = options.raw ?? readConfigFile(env['WABRIDGE_CONFIG']);
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
     throw new ConfigError('config: the file must contain an object at the top level');
   }
   const candidate = structuredClone((raw ?? {}) as Record<string, unknown>);
   applyEnvOverrides(ConfigSchema, candidate, env);
+  // A file that forgets `mode` must not quietly run with sandbox's guards off (private callback
+  // targets allowed, no secret checks): nothing-configured is sandbox, a configuration says which.
+  if (fromFile && candidate['mode'] === undefined) {
+    throw new ConfigError(
+      'mode: required in a configuration file: "production" to serve real WhatsApp numbers (callback targets guarded, secrets checked), ' +
+        'or "sandbox" to try wabridge out (built-in Meta simulator, guards off); WABRIDGE_MODE sets it too',
+    );
+  }
+  // Sandbox secrets are printed in the banner: out of the box, only this machine can use them.
+  const server = (candidate['server'] ??= {}) as Record<string, unknown>;
+  if (server['host'] === undefined && (candidate['mode'] ?? 'sandbox') === 'sandbox') server['host'] = '127.0.0.1';
   if (env['DATA_DIR'] && !env['STORE_PATH']) {
     const store = (candidate['store'] ??= {}) as Record<string, unknown>;
     store['path'] = path.join(env['DATA_DIR'], 'wabridge.db');
@@ -41,6 +54,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (firstError) throw new ConfigError(describeSchemaError(firstError, withDefaults));
   const config = withDefaults as Config;
   checkAccounts(config);
+  const weak = weakProductionSecrets(config);
+  if (weak.length > 0) throw new ConfigError(weak.join('; '));
   return config;
 }
 

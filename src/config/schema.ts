@@ -107,11 +107,11 @@ export const ConfigSchema = Type.Object(
     mode: Type.Union([Type.Literal('sandbox'), Type.Literal('production')], {
       default: 'sandbox',
       env: 'WABRIDGE_MODE',
-      description: 'sandbox wires accounts without Graph credentials to the built-in Meta simulator',
+      description: 'sandbox wires accounts without Graph credentials to the built-in Meta simulator; required in a configuration file (the default only when there is none)',
     }),
     server: Type.Object(
       {
-        host: Type.String({ default: '0.0.0.0', env: 'HOST' }),
+        host: Type.String({ default: '0.0.0.0', env: 'HOST', description: 'default 127.0.0.1 in sandbox mode (its secrets are printed), 0.0.0.0 in production' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, env: 'PORT' }),
         publicBaseUrl: Type.Optional(
           Type.String({ pattern: HTTP_URL, env: 'PUBLIC_BASE_URL', description: 'how CleverTap and Meta reach this gateway' }),
