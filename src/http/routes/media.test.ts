@@ -4,10 +4,12 @@
  * simulator. No mocks.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { get, type IncomingMessage } from 'node:http';
+import { get, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually.js';
 import { startMetaSimulator, type MetaSimulator } from '../../sim/meta/index.js';
 import { MediaClient } from '../../whatsapp/media-client.js';
 import { createMediaUrlSigner, type MediaUrlSigner } from '../media-url-signer.js';
@@ -149,8 +151,10 @@ describe('GET /v1/media/:mediaId', () => {
     const id = shortSim.addInboundMedia(bytes, 'video/mp4');
     const url = signedUrl('short', id);
     expect((await fetch(url)).status).toBe(200);
+    // The simulator issued the URL during that fetch, so it is dead once this much time has passed.
+    const deadAt = Date.now() + SHORT_URL_TTL_MS;
     const refreshedBefore = clients['short']!.stats.refreshed;
-    await new Promise((resolve) => setTimeout(resolve, SHORT_URL_TTL_MS + 100));
+    await eventually(() => Date.now() > deadAt, 'the Meta download URL to expire');
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('video/mp4');
@@ -164,13 +168,24 @@ describe('GET /v1/media/:mediaId', () => {
     const expected = createHash('sha256').update(bytes).digest('hex');
     const id = sim.addInboundMedia(bytes, 'application/zip');
     const before = process.memoryUsage().arrayBuffers;
+    // The proxy's side of the transfer: its reply and the upstream body fastify pipes into it.
+    let reply: ServerResponse | undefined;
+    let upstream: Readable | undefined;
+    const onRequest = (_req: unknown, res: ServerResponse) => {
+      reply = res;
+      res.once('pipe', (source: Readable) => (upstream = source));
+    };
+    app.server.on('request', onRequest);
 
     const response = await new Promise<IncomingMessage>((resolve, reject) => get(signedUrl('acme', id), resolve).on('error', reject));
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-length']).toBe(String(size));
     response.pause();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // A buffering proxy would by now hold the whole 48 MB; a streaming one holds socket buffers.
+    app.server.off('request', onRequest);
+    // Once the reply to the paused reader is full and the proxy has stopped reading Meta's body,
+    // nothing more can enter the proxy until the reader resumes; a proxy that buffers or ignores
+    // backpressure never reaches this state and reads on towards the whole 48 MB.
+    await eventually(() => reply?.writableNeedDrain === true && upstream?.readableFlowing === false, 'the proxy to stop reading Meta\'s body');
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(size / 2);
 
     const hash = createHash('sha256');
