@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/eventually.js';
 import type { MetaSimulator } from '../sim/meta/index.js';
 import { startTestSim, TOKEN, WABA_ID } from '../sim/meta/test-support.js';
 import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js';
@@ -36,8 +37,6 @@ async function setUp(options: { syncEveryMs?: number; graphBaseUrl?: string; sim
   return { catalog, store };
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('TemplateCatalog', () => {
   it('re-reads Meta on its schedule', async () => {
     const sim = await startTestSim();
@@ -49,9 +48,9 @@ describe('TemplateCatalog', () => {
 
     sim.upsertTemplate({ name: 'late_arrival', language: 'en', components: [{ type: 'BODY', text: 'Hi' }] });
     const before = sim.stats().managementCalls;
-    await wait(500);
+    // Nothing but the schedule asks Meta again, so the template can only arrive through it.
+    await eventually(() => 'definition' in catalog.indexFor('acme')!.find('late_arrival', 'en'), 'the scheduled sync to pick up the new template');
     expect(sim.stats().managementCalls).toBeGreaterThan(before);
-    expect(catalog.indexFor('acme')!.find('late_arrival', 'en')).toHaveProperty('definition');
   });
 
   it('without a reachable Meta: nothing to validate against, the failure recorded, a retry scheduled', async () => {
