@@ -83,7 +83,7 @@ export interface StartGatewayOptions {
 export async function startGateway(config: Config, options: StartGatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[secret]' } });
   const dataDir = path.dirname(path.resolve(config.store.path));
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = takeDataDirLock(dataDir);
   const cleanups: Array<() => Promise<void> | void> = [releaseLock];
   const closeAll = async () => {

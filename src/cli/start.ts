@@ -43,7 +43,9 @@ function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: strin
     lines.push(`Account "${account.id}" (WhatsApp number ${account.wabaNumber}${account.simulated ? ', built-in Meta simulator' : ''})`);
     lines.push(`  CleverTap HTTP Endpoint:  ${base}/v1/clevertap/${account.id}/messages`);
     const auth = account.clevertap.auth;
-    if (auth.kind === 'bearer') lines.push(`  Authorization header:     Authorization: Bearer ${auth.token}`);
+    // Only the sandbox's generated token is shown: a production token must not end up in a terminal log.
+    if (auth.kind === 'bearer' && mode === 'sandbox') lines.push(`  Authorization header:     Authorization: Bearer ${auth.token}`);
+    else if (auth.kind === 'bearer') lines.push('  Authorization header:     Authorization: Bearer <token from your configuration>');
     if (auth.kind === 'basic') lines.push(`  Basic authentication:     username ${auth.username}, password from your configuration`);
     if (auth.kind === 'headers') lines.push(`  Headers:                  ${Object.keys(auth.headers).join(', ')} (values from your configuration)`);
     lines.push(`  Template import URL:      ${base}/v1/clevertap/${account.id}/templates  (same credentials)`);

@@ -9,7 +9,7 @@
  * gateway that starts and then answers 500 to every message: opening ends with a probe write,
  * because SQLite quietly opens a file it may not write read-only.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -42,7 +42,12 @@ const BACKSTOP_CHECKPOINT_PAGES = 4000;
 export async function openSqlite(options: OpenSqliteOptions): Promise<SqliteDatabase> {
   let db: SqliteDatabase | undefined;
   try {
-    if (options.path !== ':memory:') mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    if (options.path !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true, mode: 0o700 });
+      // The store holds message content and phone numbers: readable by its owner only. SQLite
+      // gives the -wal and -shm files the database file's permissions, so creating it is enough.
+      if (!existsSync(options.path)) closeSync(openSync(options.path, 'a', 0o600));
+    }
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
