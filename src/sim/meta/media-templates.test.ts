@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually.js';
 import { DEFAULT_TEMPLATES, type MetaSimulator } from './index.js';
 import { runMetaSimulatorCli } from './cli.js';
 import { PHONE_ID, TOKEN, WABA_ID, graph, sendMessage, startTestSim } from './test-support.js';
 
+/** Download URL lifetime: long enough to use the URL on a loaded machine, short enough to wait out. */
+const URL_TTL_MS = 1000;
+
 let sim: MetaSimulator;
 beforeAll(async () => {
-  sim = await startTestSim({ mediaUrlTtlMs: 300 });
+  sim = await startTestSim({ mediaUrlTtlMs: URL_TTL_MS });
 });
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
@@ -30,6 +34,7 @@ describe('media', () => {
     expect(id).toMatch(/^\d{16,}$/);
 
     const info = await graph(sim, 'GET', `/${id}`);
+    const deadAt = Date.now() + URL_TTL_MS;
     expect(info.body).toEqual({
       messaging_product: 'whatsapp',
       url: expect.stringMatching(new RegExp(`^${sim.url}/_media/`)),
@@ -45,7 +50,7 @@ describe('media', () => {
     expect(dl.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await dl.arrayBuffer()).equals(bytes)).toBe(true);
 
-    await new Promise((r) => setTimeout(r, 350));
+    await eventually(() => Date.now() > deadAt, 'the download URL to expire');
     expect((await fetch(info.body.url, { headers: auth })).status).toBe(404);
 
     // A media id that exists can be sent; an unknown one fails later with 131053.
