@@ -320,6 +320,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
           queue: await queue.counts(),
           rejectedWebhookItems: await webhookRejects.count(),
         }),
+        webhookRejects: (limit) => webhookRejects.list(limit),
         templates: {
           status: () => catalog.status(),
           hasAccount: (accountId) => catalog.hasAccount(accountId),

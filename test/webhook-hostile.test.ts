@@ -173,6 +173,17 @@ describe('Meta webhook: items that cannot be understood', () => {
     expect(stats.rejectedWebhookItems).toBeGreaterThan(0);
   });
 
+  it('lists what it kept through the admin API, newest first, without the rest of the delivery', async () => {
+    const response = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=2`);
+    const { data } = (await response.body.json()) as { data: Array<{ kind: string; reason: string; item: string }> };
+    expect(response.statusCode).toBe(200);
+    expect(data).toHaveLength(2);
+    expect(data).toEqual((await gateway.webhookRejects.list(2)).map((row) => JSON.parse(JSON.stringify(row))));
+    const refused = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=lots`);
+    expect(refused.statusCode).toBe(400);
+    expect(((await refused.body.json()) as { reason: string }).reason).toMatch(/limit must be a whole number/);
+  });
+
   it('answers 5xx only when its own store fails, so Meta sends the delivery again', async () => {
     const wamid = wamids[nextMessage++]!;
     await gateway.store.close(); // the database goes away under a running gateway

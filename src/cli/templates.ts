@@ -69,7 +69,12 @@ function describe(result: SyncResult): string {
 async function askGateway(config: Config, method: 'GET' | 'POST', pathname: string): Promise<{ status: number; json: unknown } | undefined> {
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
   try {
-    const response = await request(`http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}${pathname}`, { method, headersTimeout: 120_000, bodyTimeout: 120_000 });
+    const response = await request(`http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}${pathname}`, {
+      method,
+      headersTimeout: 120_000,
+      bodyTimeout: 120_000,
+      ...(config.admin?.token ? { headers: { authorization: `Bearer ${config.admin.token}` } } : {}),
+    });
     const text = await response.body.text();
     let json: unknown;
     try {

@@ -3,6 +3,8 @@
  * The admin API. `GET /v1/admin/stats`: what the gateway has accepted, sent and is still holding.
  * `GET /v1/admin/templates`: how each account's template sync stands; `POST
  * /v1/admin/templates/sync` (optionally `?account=<id>`): sync now and answer with the outcome.
+ * `GET /v1/admin/webhook-rejects?limit=`: Meta webhook items that could not be understood, kept
+ * for inspection (they were acknowledged, so Meta does not send them again).
  *
  * Who may call it is decided once for every route of this plugin (an encapsulated hook), so the
  * decision follows the route the router matched, however its URL was spelled (`/v1/%61dmin/…`,
@@ -24,6 +26,8 @@ export interface AdminSource {
     /** One account, or every account when `accountId` is undefined. */
     sync(accountId: string | undefined): Promise<readonly { ok: boolean }[]>;
   };
+  /** Meta webhook items that could not be understood, kept for inspection, newest first. */
+  webhookRejects(limit: number): Promise<unknown[]>;
 }
 
 export interface AdminRoutesOptions {
@@ -41,6 +45,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     if (refusal) return refuse(reply, refusal);
   });
   app.get('/v1/admin/stats', async (_request, reply) => reply.type('application/json').send(JSON.stringify(await admin.stats())));
+  app.get<{ Querystring: { limit?: string | string[] } }>('/v1/admin/webhook-rejects', async (request, reply) => {
+    const raw = request.query.limit;
+    const limit = raw === undefined ? 50 : typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Math.min(Number(raw), 1000) : undefined;
+    if (limit === undefined) return problem(reply, 400, 'limit must be a whole number from 0 to 1000');
+    return reply.type('application/json').send(JSON.stringify({ data: await admin.webhookRejects(limit) }));
+  });
   app.get('/v1/admin/templates', async (_request, reply) => reply.type('application/json').send(JSON.stringify(await admin.templates.status())));
   app.post<{ Querystring: { account?: string | string[] } }>('/v1/admin/templates/sync', async (request, reply) => {
     const accountId = request.query.account;
