@@ -130,14 +130,17 @@ describe('inbound injection', () => {
   });
 
   it('an inbound message opens the customer-service window for that number, and it expires', async () => {
-    const { sim, rx } = await setup({ enforceCustomerWindow: true, customerWindowMs: 400 });
+    // Long enough to send inside it on a loaded machine, short enough to wait out.
+    const windowMs = 1000;
+    const { sim, rx } = await setup({ enforceCustomerWindow: true, customerWindowMs: windowMs });
     const before = (await sendMessage(sim, text(FROM))).body.messages[0].id;
     await sim.injectInbound({ from: FROM, type: 'text' });
+    const closedBy = Date.now() + windowMs;
     const inside = (await sendMessage(sim, text(FROM))).body.messages[0].id;
     await waitFor(() => rx.statuses().filter((s) => s.id === inside).length === 3, 2000, 'inside-window lifecycle');
     expect(rx.statuses().filter((s) => s.id === before).map((s) => [s.status, s.errors?.[0]?.code])).toEqual([['failed', 131047]]);
 
-    await new Promise((r) => setTimeout(r, 450));
+    await waitFor(() => Date.now() > closedBy, 5000, 'the window to close');
     const after = (await sendMessage(sim, text(FROM))).body.messages[0].id;
     await waitFor(() => rx.statuses().some((s) => s.id === after), 2000, 'after-window status');
     expect(rx.statuses().find((s) => s.id === after)).toMatchObject({ status: 'failed', errors: [{ code: 131047 }] });
