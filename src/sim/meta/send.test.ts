@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetaSimulator } from './index.js';
-import { PHONE_ID, TOKEN, graph, sendMessage, startTestSim, text } from './test-support.js';
+import { PHONE_ID, TOKEN, graph, sendMessage, startTestSim, text, waitFor } from './test-support.js';
 
 let sim: MetaSimulator;
 beforeAll(async () => {
@@ -361,11 +361,13 @@ describe('rate limits', () => {
     });
     try {
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => sendMessage(limited, text(`165055512${10 + i}`))));
+      // The bucket is never below empty, so one token is back 1/5 s after the last of these arrived.
+      const refilledBy = Date.now() + 1000 / 5;
       const limitedReplies = results.filter((r) => r.status !== 200);
       expect(limitedReplies.length).toBeGreaterThanOrEqual(6);
       expect(limitedReplies[0]?.body.error).toMatchObject({ code: 130429, error_subcode: 2494055, message: '(#130429) Rate limit hit' });
       expect(limitedReplies[0]?.body.error.error_data.details).toBe('Cloud API message throughput has been reached.');
-      await new Promise((r) => setTimeout(r, 400));
+      await waitFor(() => Date.now() > refilledBy, 5000, 'a token to be back');
       expect((await sendMessage(limited, text('16505551299'))).status).toBe(200);
     } finally {
       await limited.close();
