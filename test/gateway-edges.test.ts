@@ -105,7 +105,9 @@ describe('Meta webhook', () => {
     });
     expect((await gateway.post('/v1/whatsapp/webhook', statusBody)).status).toBe(401);
     expect((await gateway.post('/v1/whatsapp/webhook', statusBody, { 'x-hub-signature-256': signWebhookBody('not-the-secret', statusBody) })).status).toBe(401);
-    expect((await gateway.post('/v1/whatsapp/webhook', '{oops', { 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, '{oops') })).status).toBe(400);
+    // Signed but not JSON: Meta's own, so acknowledged (a 4xx would be retried for a week) and kept for inspection.
+    expect((await gateway.post('/v1/whatsapp/webhook', '{oops', { 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, '{oops') })).status).toBe(200);
+    expect((await gateway.webhookRejects.list(1))[0]).toMatchObject({ kind: 'delivery', reason: 'the signed body is not JSON', item: '"{oops"' });
     const signed = await gateway.post('/v1/whatsapp/webhook', statusBody, { 'x-hub-signature-256': signWebhookBody(gateway.sandboxSecrets!.appSecret, statusBody) });
     expect(signed.status).toBe(200);
     const stored = await gateway.store.getMessage(sent.bizOpaqueCallbackData!);

@@ -30,7 +30,7 @@ import type { StatusIngest } from './status-ingest.js';
 import type { TemplateStatusChange } from './template-catalog.js';
 
 /** `body` is sent as JSON; `reason` becomes a problem body (`{"message","reason"}`). */
-export type WebhookAnswer = { status: 200; body: string } | { status: 400 | 401; reason: string };
+export type WebhookAnswer = { status: 200; body: string } | { status: 401; reason: string };
 
 export interface WebhookIntakeOptions {
   accounts: readonly ResolvedAccount[];
@@ -49,7 +49,6 @@ export interface WebhookIntake {
 
 const OK: WebhookAnswer = { status: 200, body: '{"status":"ok"}' };
 const BAD_SIGNATURE: WebhookAnswer = { status: 401, reason: 'missing or invalid X-Hub-Signature-256' };
-const NOT_JSON: WebhookAnswer = { status: 400, reason: 'the webhook body is not valid JSON' };
 const EMPTY = Buffer.alloc(0);
 /**
  * Rows kept from one delivery: a 256 KB body can hold 100,000 broken items, and a hundred of the
@@ -76,14 +75,18 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         log.warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
         return BAD_SIGNATURE;
       }
+      const delivery = new Delivery(Date.now(), signedBy, byPhoneNumberId);
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        log.warn({ bytes: raw.length }, 'webhook rejected: signed body is not JSON');
-        return NOT_JSON;
+        // Signed, so it is Meta's: a 4xx would be retried for a week. Kept for inspection instead.
+        const text = raw.toString('utf8', 0, Math.min(raw.length, MAX_REJECT_ITEM_CHARS));
+        delivery.reject('delivery', { where: '', reason: 'the signed body is not JSON', item: text }, delivery.soleSigner(options.accounts));
+        delivery.logSummary(log);
+        if (rejects) await rejects.record(delivery.kept);
+        return OK;
       }
-      const delivery = new Delivery(Date.now(), signedBy, byPhoneNumberId);
       if (!isRecord(body) || !Array.isArray(body['entry'])) {
         delivery.reject('delivery', { where: '', reason: 'no entry[] in the webhook body', item: body }, delivery.soleSigner(options.accounts));
       }
