@@ -206,6 +206,18 @@ describe('preflightTemplate: each mismatch has its own message', () => {
     expect(result.content.buttons[1]).toEqual({ kind: 'url', index: 1, value: 'https://dest.example.org/sale' });
   });
 
+  it('a URL parameter with a line break or other control character is refused, tracked or not', () => {
+    for (const value of ['summer\r\nSet-Cookie: a=b', 'https://dest.example.org/x\ny', 'https://shop.example.com/a\u0000b']) {
+      const content = multi();
+      content.buttons[1] = { kind: 'url', index: 1, value };
+      for (const clickTracking of [false, true]) {
+        const result = preflightTemplate(content, index, { clickTracking });
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.message).toBe('the URL parameter for button 2 ("Visit App") of template "multi_button_offer" (en) contains a control character (e.g. a line break)');
+      }
+    }
+  });
+
   it('a URL that is only the base has no suffix to send', () => {
     const content = multi();
     content.buttons[1] = { kind: 'url', index: 1, value: 'https://shop.example.com/' };

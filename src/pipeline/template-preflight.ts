@@ -333,6 +333,8 @@ function checkButton(definition: TemplateButtonDefinition, button: TemplateButto
   }
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** A whole URL becomes the suffix after the template's base, which is all Meta accepts. */
 function dynamicUrl(
   definition: TemplateButtonDefinition,
@@ -340,6 +342,8 @@ function dynamicUrl(
   scope: Scope,
 ): TemplateButton | string {
   const value = button.value;
+  // No URL holds a control character; one in a parameter would break the link the user taps.
+  if (CONTROL_CHARACTER.test(value)) return `the URL parameter for ${buttonLabel(definition, scope)} contains a control character (e.g. a line break)`;
   if (!URL_WITH_SCHEME.test(value)) return button;
   const base = definition.urlBase ?? '';
   if (value.startsWith(base)) {
