@@ -333,11 +333,29 @@ function webhookArb(context: GeneratorContext): fc.Arbitrary<FuzzCase> {
     { weight: 6, arbitrary: garbageBodyArb },
     ...(context.exclude.has(`${scope}:oversized`) ? [] : [{ weight: 1, arbitrary: oversizedBodyArb(context.bodyLimitBytes) }]),
   );
-  const post = fc.record({ body, type: contentTypeArb, framing: framingArb, sign: credentialArb(12) }).map(({ body, type, framing, sign }): FuzzCase => ({
+  const coordinatesInRange = !context.exclude.has(`${scope}:location-out-of-range`);
+  const post = fc
+    .record({ body: coordinatesInRange ? body : body.filter((spec) => !('json' in spec) || !hasCoordinateOutOfRange(spec.json)), type: contentTypeArb, framing: framingArb, sign: credentialArb(12) })
+    .map(({ body, type, framing, sign }): FuzzCase => ({
     branch: `${scope}:${describeBody(body, context.bodyLimitBytes)}`,
     steps: [{ method: 'POST', target: '/v1/whatsapp/webhook', headers: type, body, sign, ...framing }],
   }));
   return context.exclude.has(`${scope}:verify`) ? post : fc.oneof({ weight: 6, arbitrary: post }, { weight: 1, arbitrary: verifyArb(context) });
+}
+
+/** Whether a `latitude`/`longitude` anywhere holds a number (or numeric string) beyond ±90/±180. */
+function hasCoordinateOutOfRange(node: JsonNode): boolean {
+  if (node.t === 'arr') return node.items.some(hasCoordinateOutOfRange);
+  if (node.t === 'deep') return hasCoordinateOutOfRange(node.inner);
+  if (node.t !== 'obj') return false;
+  return node.entries.some(([key, value]) => {
+    const limit = key === 'latitude' ? 90 : key === 'longitude' ? 180 : undefined;
+    if (limit !== undefined && (value.t === 'num' || value.t === 'str' || value.t === 'raw')) {
+      const number = Number(value.t === 'raw' ? value.text : value.v);
+      if (Number.isFinite(number) ? Math.abs(number) > limit : value.t === 'raw') return true;
+    }
+    return hasCoordinateOutOfRange(value);
+  });
 }
 
 /** The subscription handshake, `GET /v1/whatsapp/webhook?hub.mode=&hub.verify_token=&hub.challenge=`. */

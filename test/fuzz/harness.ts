@@ -173,7 +173,7 @@ export function writeFailureFixture(failure: FuzzFailure): string {
  * check (the simulator's validators). Checked at progress points and at the end, since
  * callbacks leave after the answer; the failing input is then one of the cases before.
  */
-function callbackProblem(target: FuzzTarget): string | undefined {
+export function callbackProblem(target: FuzzTarget): string | undefined {
   const invalid = target.clevertap.rejectedBodies().find((rejected) => rejected.kind === 'invalid');
   if (!invalid) return undefined;
   return `the gateway posted CleverTap a callback its format check refuses (${invalid.path}): ${invalid.reason.slice(0, 300)}; body ${JSON.stringify(invalid.body).slice(0, 300)}`;
