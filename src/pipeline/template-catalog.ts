@@ -25,6 +25,8 @@ export const TEMPLATE_PAGE_SIZE = 100;
 const LIST_FIELDS = 'id,name,status,category,language,components,parameter_format';
 /** Meta's WABA (80007) and app (4) rate-limit codes for management calls. */
 const RATE_LIMIT_CODES = new Set([4, 80007]);
+/** Templates whose latest status-change time is remembered, per account (oldest forgotten first). */
+const MAX_TRACKED_STATUS_CHANGES = 10_000;
 const RATE_LIMIT_PAUSE_MS = { first: 5 * 60_000, max: 60 * 60_000 };
 const FAILURE_RETRY_MS = { first: 30_000 };
 /** A catalogue bigger than this is a runaway listing (a cursor loop), not a real WABA. */
@@ -196,6 +198,10 @@ export class TemplateCatalog {
       if (newest !== undefined && change.at < newest) {
         this.#log.info({ accountId, templateId: change.templateId, status: change.status }, 'template status update older than one already applied; ignored');
         return;
+      }
+      // Bounded like every map fed from the wire: a WABA holds at most a few thousand templates.
+      if (state.changedAt.size >= MAX_TRACKED_STATUS_CHANGES && !state.changedAt.has(change.templateId)) {
+        state.changedAt.delete(state.changedAt.keys().next().value!);
       }
       state.changedAt.set(change.templateId, change.at);
     }
