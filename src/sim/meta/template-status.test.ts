@@ -30,10 +30,13 @@ function templateValues(rx: Receiver): any[] {
   );
 }
 
-/** Lets anything that would have been POSTed arrive, then checks nothing more came. */
+/**
+ * Waits until everything the calls so far would have POSTed has been answered: the simulator
+ * queues a template webhook within the call that changes the status (the URL-less test below
+ * pins that), so once the queue is empty nothing more can arrive.
+ */
 async function settle(sim: MetaSimulator): Promise<void> {
-  await new Promise((r) => setTimeout(r, 80));
-  await waitFor(() => sim.pendingWebhooks() === 0, 2000, 'webhook queue drained');
+  await waitFor(() => sim.pendingWebhooks() === 0, 10_000, 'webhook queue drained');
 }
 
 const control = (sim: MetaSimulator, path: string, body: unknown) =>
@@ -233,7 +236,7 @@ describe('message_template_status_update', () => {
     });
     cleanups.push(() => sim.close());
     sim.setTemplateStatus(PROMO.id as string, 'PAUSED');
-    await new Promise((r) => setTimeout(r, 50));
+    // Queued within the call, one per WABA, and held there while there is no URL to POST to.
     expect(sim.pendingWebhooks()).toBe(2);
     const rx = await startReceiver();
     cleanups.push(() => rx.close());
