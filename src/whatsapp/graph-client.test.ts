@@ -228,6 +228,12 @@ describe('GraphClient.sendMessage', () => {
     expect(outcome).toMatchObject({ kind: 'transport', error: expect.stringMatching(/^ECONNREFUSED/), requestMayHaveArrived: false });
   });
 
+  it('reports a failed TLS handshake as never sent (Meta unreachable, not maybe-sent)', async () => {
+    // https:// to a plain HTTP port: the handshake fails before any request byte can go out.
+    const outcome = await client({ graphBaseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v23.0` }).sendMessage('1', BODY);
+    expect(outcome).toMatchObject({ kind: 'transport', error: expect.stringMatching(/^ERR_SSL_/), requestMayHaveArrived: false });
+  });
+
   it('reports a socket cut after the request was sent as possibly arrived', async () => {
     handler = (_, res) => res.socket?.destroy();
     const outcome = await client().sendMessage('1', BODY);
