@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/eventually.js';
 import { startMetaSimulator, type MetaSimulator } from '../sim/meta/index.js';
 import { MediaClient, type MediaClientOptions } from './media-client.js';
 
@@ -46,8 +47,6 @@ async function readAll(body: Readable): Promise<Buffer> {
   for await (const chunk of body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('MediaClient.resolve', () => {
   it('returns the download URL and metadata', async () => {
@@ -125,9 +124,11 @@ describe('MediaClient.download', () => {
     const first = await c.download(id);
     if (first.kind !== 'ok') throw new Error(first.detail);
     await readAll(first.body);
+    // The simulator issued the URL during that download; after this the cached URL is dead there (404).
+    const deadAt = Date.now() + SHORT_URL_TTL_MS;
 
     const before = { ...c.stats };
-    await sleep(SHORT_URL_TTL_MS + 100); // the cached URL is now dead at the simulator, which answers 404
+    await eventually(() => Date.now() > deadAt, 'the download URL to expire');
     const second = await c.download(id);
     if (second.kind !== 'ok') throw new Error(second.detail);
     expect((await readAll(second.body)).equals(bytes)).toBe(true);
@@ -157,8 +158,9 @@ describe('MediaClient.download', () => {
     const id = sim.addInboundMedia(bytes, 'application/zip');
     const result = await client().download(id);
     if (result.kind !== 'ok') throw new Error(result.detail);
-    await sleep(200);
-    // Backpressure has stopped the socket: nothing near 32 MB is waiting in memory.
+    // Once the unread body's buffer is full, backpressure stops the socket: from then on nothing
+    // near 32 MB can be waiting in memory, whereas a buffering client would already hold it all.
+    await eventually(() => result.body.readableLength >= result.body.readableHighWaterMark, 'the unread body to fill its buffer');
     expect(result.body.readableLength).toBeLessThan(1024 * 1024);
     expect(result.body.readableEnded).toBe(false);
     const hash = createHash('sha256');
