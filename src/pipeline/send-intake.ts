@@ -10,6 +10,7 @@
  * elsewhere) is a link to track.
  */
 import type { Logger } from 'pino';
+import { describeStorageFault, isStorageFault } from '../store/store-unavailable.js';
 import type { ResolvedAccount } from '../config/accounts.js';
 import {
   callbackOverridesFromHeaders,
@@ -77,7 +78,10 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
       return SUCCESS;
     } catch (error) {
       if (error instanceof OverloadedError) return TOO_MANY_REQUESTS;
-      log.error({ err: error, accountId: message.accountId }, 'could not store an accepted message');
+      // A full disk or a read-only store is logged once by the store's write health (and shown by
+      // /readyz); a stack trace per refused message would add a thousand lines a second to it.
+      if (isStorageFault(error)) log.debug({ accountId: message.accountId, reason: describeStorageFault(error) }, 'could not store a message: the store cannot write');
+      else log.error({ err: error, accountId: message.accountId }, 'could not store an accepted message');
       return { status: 500, body: INTERNAL_ERROR_BODY };
     }
   }
