@@ -108,7 +108,11 @@ describe('uncertain sends after a crash', () => {
     const resent = await eventually(() => sendsTo(neverSent.to)[0], 'the unproven send to be resent', 10_000);
     expect(resent.at - restartedAt).toBeGreaterThanOrEqual(HOLD_MS - 100);
     await eventually(async () => (await gateway!.store.getMessage(neverSent.id))?.wamid, 'the resend to be recorded');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Every send goes through a send job: once none is left, no further send can happen.
+    await eventually(async () => {
+      const sendJobs = (await gateway!.queue.counts()).filter((counts) => counts.queue === SEND_QUEUE);
+      return sendJobs.every((counts) => counts.ready + counts.scheduled + counts.leased === 0);
+    }, 'both send jobs to be finished');
     expect(sendsTo(reachedMeta.to)).toHaveLength(1);
     expect(sendsTo(neverSent.to)).toHaveLength(1);
     // The unproven one was held and resent once. The proven one was held too, unless its retried
