@@ -17,6 +17,8 @@ import { violation } from './invariants.js';
 import type { FuzzTarget, SentRequest } from './target.js';
 
 export const FUZZ_FIXTURES = new URL('../fixtures/fuzz/', import.meta.url);
+/** Cases kept for a refused callback's fixture: its cause is among them. */
+const RECENT_CASES = 30;
 
 export interface FuzzOptions {
   numRuns: number;
@@ -52,8 +54,8 @@ export interface FuzzFailure {
   path: string;
   violation: string;
   fuzzCase: FuzzCase;
-  /** Where the failing case was written. */
-  fixture?: string;
+  /** Set when a callback to CleverTap broke: the fixture's replay then checks callbacks too. */
+  callback?: 'dlr' | 'imo';
 }
 
 /** One case's verdict: the first broken invariant, or undefined. */
@@ -100,7 +102,11 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
 
   let callbackFault: string | undefined;
   const baseline = await settledHeap(target);
+  const recent: FuzzCase[] = [];
   const property = fc.asyncProperty(arbitrary, async (fuzzCase) => {
+    // A refused callback is found after its cause: fail once, on the case that found it, and let
+    // every shrink attempt pass, so fast-check stops there instead of "shrinking" an innocent case.
+    if (callbackFault) return;
     const verdict = await runCase(target, fuzzCase, (sent) => {
       const key = `${sent.response.status}`;
       statuses[key] = (statuses[key] ?? 0) + 1;
@@ -108,10 +114,11 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     });
     branches[fuzzCase.branch] = (branches[fuzzCase.branch] ?? 0) + 1;
     done++;
-    if (done % progressEvery === 0) {
-      options.onProgress?.(done, performance.now() - started);
-      callbackFault ??= callbackProblem(target);
-    }
+    if (done % progressEvery === 0) options.onProgress?.(done, performance.now() - started);
+    recent.push(fuzzCase);
+    if (recent.length > RECENT_CASES) recent.shift();
+    callbackFault = callbackProblem(target);
+    if (callbackFault) throw new Error(callbackFault);
     if (crash) throw new Error(`the process crashed: ${crash.stack ?? crash.message}`);
     if (verdict) throw new Error(verdict);
   });
@@ -129,19 +136,26 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     process.off('unhandledRejection', onCrash);
   }
   const elapsedMs = performance.now() - started;
-  callbackFault ??= callbackProblem(target);
+  if (!result.failed) callbackFault = callbackProblem(target);
   const callbacks = target.clevertap.deliveryReports().length + target.clevertap.inboundMessages().length;
   const after = await settledHeap(target);
   const heapGrowthBytes = baseline !== undefined && after !== undefined ? after - baseline : undefined;
   const report: FuzzReport = { seed: result.seed, cases: done, elapsedMs, branches, statuses, slowest, heapGrowthBytes, callbacks };
 
-  if (result.failed && result.counterexample) {
+  if (callbackFault) {
+    // The cause is one of the cases before (callbacks leave after the answer): keep them all, in order.
+    report.failure = {
+      seed: result.seed,
+      path: '',
+      violation: callbackFault,
+      fuzzCase: { branch: 'callbacks', steps: recent.flatMap((fuzzCase) => fuzzCase.steps) },
+      callback: callbackFault.includes('(/imo') ? 'imo' : 'dlr',
+    };
+  } else if (result.failed && result.counterexample) {
     const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
     report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: message, fuzzCase: result.counterexample[0] };
   } else if (result.failed) {
     report.failure = { seed: result.seed, path: result.counterexamplePath ?? '', violation: `fast-check stopped: ${String(result.errorInstance)}`, fuzzCase: { branch: 'none', steps: [] } };
-  } else if (callbackFault) {
-    report.failure = { seed: result.seed, path: '', violation: callbackFault, fuzzCase: { branch: 'callbacks', steps: [] } };
   } else if (heapGrowthBytes !== undefined && heapGrowthBytes > options.maxHeapGrowthBytes) {
     report.failure = {
       seed: result.seed,
@@ -161,7 +175,8 @@ export function writeFailureFixture(failure: FuzzFailure): string {
   const fixture = {
     found: new Date().toISOString().slice(0, 10),
     violation: failure.violation,
-    replay: `FUZZ_SEED=${failure.seed} FUZZ_PATH=${failure.path} npm run fuzz`,
+    replay: failure.path ? `FUZZ_SEED=${failure.seed} FUZZ_PATH=${failure.path} npm run fuzz` : `FUZZ_SEED=${failure.seed} npm run fuzz`,
+    ...(failure.callback ? { callback: failure.callback } : {}),
     case: failure.fuzzCase,
   };
   writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
