@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_MAGIC_PREFIX, ASYNC_MAGIC_PREFIX } from '../src/sim/meta/index.js';
 import { eventually, fixture, fixtureNames, startTestGateway, type TestGateway } from './support/gateway.js';
+import { sendsFinished } from './support/send-queue.js';
 
 const ENDPOINT = '/v1/clevertap/sandbox/messages';
 let gateway: TestGateway;
@@ -62,7 +63,7 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
     const before = gateway.simulator!.accepted().length;
     const response = await gateway.post(ENDPOINT, fixture(`clevertap/requests/${name}`), auth);
     expect(response.json).toEqual({ status: 'success' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => sendsFinished(gateway), 'every send job to finish');
     expect(gateway.simulator!.accepted().length).toBe(before);
   });
 
@@ -71,7 +72,7 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
     expect((await gateway.post(ENDPOINT, body, auth)).json).toEqual({ status: 'success' });
     expect((await gateway.post(ENDPOINT, body, auth)).json).toEqual({ status: 'success' });
     await eventually(() => gateway.simulator!.accepted().some((send) => send.waId === '919800000001'), 'the first send');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => sendsFinished(gateway), 'every send job to finish');
     expect(gateway.simulator!.accepted().filter((send) => send.waId === '919800000001')).toHaveLength(1);
   });
 
@@ -135,7 +136,8 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
       return message?.state === 'failed' ? message : undefined;
     }, 'the message to be recorded failed');
     expect(failed.failure).toMatchObject({ reason: 'invalid_phone', metaCode: 131030 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A retry would still be a scheduled send job.
+    await eventually(() => sendsFinished(gateway), 'every send job to finish');
     expect(gateway.simulator!.rejected().filter((send) => send.to?.replace(/\D/g, '') === to)).toHaveLength(1);
   });
 
