@@ -138,10 +138,12 @@ describe('retries of rejected sends', () => {
 });
 
 describe('Meta unreachable', () => {
-  it('keeps retrying a send while Meta is down and delivers it once Meta is back', async () => {
+  it('keeps retrying a send while Meta is down, past its attempts, and delivers it once Meta is back', async () => {
     const port = await freePort();
     const graphBaseUrl = `http://127.0.0.1:${port}/v23.0`;
     gateway = await startTestGateway({
+      // Attempts that never reached Meta do not use up the message's attempts: only its age ends them.
+      dispatcher: { maxAttempts: 1 },
       accounts: [
         {
           id: 'down',
@@ -152,7 +154,7 @@ describe('Meta unreachable', () => {
       ],
     });
     expect((await gateway.post('/v1/clevertap/down/messages', text(4), { authorization: 't' })).json).toEqual({ status: 'success' });
-    await eventually(async () => gateway!.dispatcher.stats.retried > 0, 'a failed attempt to be scheduled for retry');
+    await eventually(async () => gateway!.dispatcher.stats.retried > 1, 'two failed attempts to be scheduled for retry');
     simulator = await startMetaSimulator({
       port,
       accessToken: 'tok',

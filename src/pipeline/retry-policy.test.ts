@@ -14,6 +14,11 @@ describe('retry policy', () => {
     expect([1, 2, 3].map((attempt) => retryDelayMs('recipient', attempt, middle))).toEqual([1000, 4000, 16000]);
   });
 
+  it('retries an unreachable Meta at most every ~30 s, so sends resume soon after an outage', () => {
+    expect([1, 2, 3, 4, 5, 6, 12, 100].map((attempt) => retryDelayMs('transport', attempt, middle))).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+    expect(retryDelayMs('backoff', 12, middle)).toBe(300_000);
+  });
+
   it('never retries permanent and auth failures', () => {
     expect(retryDelayMs('none', 1)).toBeUndefined();
     expect(retryDelayMs('auth', 1)).toBeUndefined();

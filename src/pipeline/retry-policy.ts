@@ -26,8 +26,11 @@ export function retryDelayMs(retry: RetryClass | 'transport', attempt: number, r
       // Meta's guidance for the pair limit (131056): retry after 4^X seconds.
       return Math.min(4 ** Math.max(0, attempt - 1), 15 * 60) * SECOND * (0.9 + 0.2 * random());
     case 'backoff':
-    case 'transport':
       return backoffDelayMs(attempt, 2 * SECOND, 5 * MINUTE, random);
+    case 'transport':
+      // Meta could not be reached at all: nothing is lost by trying often, and sends resume within
+      // half a minute of Meta coming back instead of each waiting out a five-minute backoff.
+      return backoffDelayMs(attempt, 2 * SECOND, 30 * SECOND, random);
     case 'none':
     case 'auth':
       return undefined;

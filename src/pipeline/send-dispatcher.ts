@@ -282,16 +282,26 @@ export class SendDispatcher {
           await queue.retryAt(job, settledAt + this.#options.uncertainHoldMs, { uncertainSince: settledAt, error: outcome.error });
           return;
         }
-        await this.#retryOrFail(message, job, retryDelayMs('transport', job.attempts), outcome.error, failure);
+        // Never reached Meta: an outage of any length is waited out, bounded by the message's age
+        // (dispatcher.maxAgeMs), not by its attempts.
+        await this.#retryOrFail(message, job, retryDelayMs('transport', job.attempts), outcome.error, failure, { countAttempt: false });
         return;
       }
     }
   }
 
-  async #retryOrFail(message: StoredMessage, job: Job, delayMs: number | undefined, error: string, failure: DeliveryFailure): Promise<void> {
+  async #retryOrFail(
+    message: StoredMessage,
+    job: Job,
+    delayMs: number | undefined,
+    error: string,
+    failure: DeliveryFailure,
+    { countAttempt = true }: { countAttempt?: boolean } = {},
+  ): Promise<void> {
     const runAt = Date.now() + (delayMs ?? 0);
     const withinAge = runAt - message.acceptedAt <= this.#options.maxAgeMs;
-    if (delayMs !== undefined && job.attempts < this.#options.maxAttempts && withinAge) {
+    const attemptsLeft = !countAttempt || job.attempts < this.#options.maxAttempts;
+    if (delayMs !== undefined && attemptsLeft && withinAge) {
       this.#stats.retried++;
       await this.#options.queue.retryAt(job, runAt, { error });
       return;
