@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import type { OutboundRequest, TemplateContent } from '../domain/message.js';
 import {
@@ -10,6 +11,8 @@ import {
   type ParseOutcome,
 } from './parse-send-request.js';
 import { CUSTOM_PROPS_LIMITS } from './parse-custom-props.js';
+import { applyMutations, CLEVERTAP_FIXTURES, mutationArb } from '../../test/fuzz/generators.js';
+import { fromValue, toBytes } from '../../test/fuzz/json-text.js';
 
 const FIXTURES = new URL('../../test/fixtures/clevertap/requests/', import.meta.url);
 
@@ -567,6 +570,28 @@ describe('never throws (fuzz)', () => {
       kinds = kinds.add(outcome.kind);
     }
     expect([...kinds].sort()).toEqual(['message', 'rejected', 'validation']);
+  });
+
+  it('keeps what it echoes or stores bounded, whatever the mutation (fast-check, fixed seed)', () => {
+    // The same mutations the HTTP fuzzer sends (test/fuzz/generators.ts), huge strings included.
+    const bodies = fc
+      .tuple(fc.constantFrom(...CLEVERTAP_FIXTURES.map(([, value]) => fromValue(value))), fc.array(mutationArb({ exclude: new Set(), scope: 'unit', maxBody: 256 * 1024 }), { maxLength: 4 }))
+      .map(([base, mutations]) => JSON.parse(toBytes(applyMutations(base, mutations), [0xff]).toString('utf8')) as unknown);
+    fc.assert(
+      fc.property(bodies, (body) => {
+        const outcome = parseSendRequest(body);
+        if (outcome.kind === 'rejected') return outcome.message.length <= 1_000;
+        if (outcome.kind === 'validation') return (outcome.msgId?.length ?? 0) <= MAX_MSG_ID_LENGTH;
+        const { msgId, content, customProps } = outcome.request;
+        return (
+          msgId.length <= MAX_MSG_ID_LENGTH &&
+          (content.kind !== 'template' || content.name.length <= 512) &&
+          Object.keys(customProps ?? {}).length <= CUSTOM_PROPS_LIMITS.maxEntries &&
+          Object.entries(customProps ?? {}).every(([key, value]) => key.length <= CUSTOM_PROPS_LIMITS.maxKeyLength && value.length <= CUSTOM_PROPS_LIMITS.maxValueLength)
+        );
+      }),
+      { numRuns: 1_500, seed: 20261204 },
+    );
   });
 
   it('survives inputs JSON cannot produce (throwing getters, odd options)', () => {
