@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_MAGIC_PREFIX, ASYNC_MAGIC_PREFIX } from '../src/sim/meta/index.js';
 import { eventually, fixture, fixtureNames, startTestGateway, type TestGateway } from './support/gateway.js';
-import { sendsFinished } from './support/send-queue.js';
+import { sendsFinished } from './support/queues.js';
 
 const ENDPOINT = '/v1/clevertap/sandbox/messages';
 let gateway: TestGateway;

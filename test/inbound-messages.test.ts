@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startClevertapSimulator, type ClevertapSimulator } from '../src/sim/clevertap/index.js';
 import { signWebhookBody } from '../src/whatsapp/signature.js';
 import { eventually, fixture, fixtureNames, startTestGateway, type TestGateway } from './support/gateway.js';
+import { callbacksFinished } from './support/queues.js';
 
 let gateway: TestGateway | undefined;
 let clevertap: ClevertapSimulator | undefined;
@@ -61,7 +62,8 @@ describe('inbound messages to CleverTap', () => {
     await deliver(gw, raw); // Meta redelivers
     const [received] = await eventually(() => (ct.inboundMessages().length > 0 ? ct.inboundMessages() : undefined), 'the inbound message');
     expect(received!.body).toMatchObject({ from: '919999999999', wabaNumber: '919888888888', type: 'text', text: { body: 'Yes please' }, context: { id: msgId } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Both deliveries were answered, so any callback they caused is a job by now.
+    await eventually(() => callbacksFinished(gw), 'every callback to be delivered');
     expect(ct.inboundMessages()).toHaveLength(1);
     expect(ct.funnel('1731583253').replied).toBe(1);
   });
