@@ -17,6 +17,7 @@ import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
 import { SqliteTemplateStore } from '../src/store/sqlite/sqlite-template-store.js';
 import { freePort, REPO_ROOT, writeConfig } from './support/process.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
+import { sendsFinished } from './support/queues.js';
 
 let gateway: TestGateway | undefined;
 let simulator: MetaSimulator | undefined;
@@ -86,7 +87,7 @@ describe('template pre-flight at the messaging endpoint', () => {
     const paused = { ...withBody(promo, ['Ana']), template: { namespace: 'paused_promo', languageCode: 'en' }, components: [{ type: 'body', body: { parameters: [{ type: 'text', text: 'Ana' }] } }], to: '919900000005' };
     expect(await send(paused)).toEqual(FAILURE_2001('template "paused_promo" (en) is PAUSED'));
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => sendsFinished(gw), 'every send job to finish');
     const refusedRecipients = ['919900000002', '919900000003', '919900000004', '919900000005'];
     expect(gw.simulator!.accepted().filter((sent) => refusedRecipients.includes(sent.waId ?? ''))).toEqual([]);
     expect(gw.simulator!.rejected()).toEqual([]);
