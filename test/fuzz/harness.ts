@@ -17,6 +17,7 @@ import { violation } from './invariants.js';
 import type { FuzzTarget, SentRequest } from './target.js';
 
 export const FUZZ_FIXTURES = new URL('../fixtures/fuzz/', import.meta.url);
+const SIMULATOR_RESET_EVERY = 20_000;
 /** Cases kept for a refused callback's fixture: its cause is among them. */
 const RECENT_CASES = 30;
 
@@ -119,6 +120,8 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     if (recent.length > RECENT_CASES) recent.shift();
     callbackFault = callbackProblem(target);
     if (callbackFault) throw new Error(callbackFault);
+    // The simulators remember every send; over a million cases that memory is theirs, not the gateway's.
+    if (done % SIMULATOR_RESET_EVERY === 0) target.resetSimulators();
     if (crash) throw new Error(`the process crashed: ${crash.stack ?? crash.message}`);
     if (verdict) throw new Error(verdict);
   });
