@@ -99,21 +99,30 @@ function expectedFunnel(): Pick<Funnel, 'sent' | 'delivered' | 'read'> & { faile
   return { sent, delivered, read, failed: { total, byCode } };
 }
 
-async function settledFunnel(campaignId: string) {
-  let previous = '';
-  return eventually(
-    async () => {
-      const expected = expectedFunnel();
-      const actual = clevertap!.funnel(campaignId);
-      const now = JSON.stringify([expected, actual.sent, actual.delivered, actual.read, actual.failed]);
-      const settled = meta!.pendingWebhooks() === 0 && meta!.scheduledStatuses() === 0 && now === previous;
-      previous = now;
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      return settled ? { expected, actual } : undefined;
-    },
-    'the CleverTap funnel to settle',
+/** The gateway's send or callback jobs not yet finished (waiting, scheduled or running), from its admin API. */
+async function unfinishedJobs(url: string, queue: 'send' | 'callbacks'): Promise<number> {
+  const response = await fetch(`${url}/v1/admin/stats`);
+  expect(response.status).toBe(200);
+  const { queue: counts } = (await response.json()) as { queue: { queue: string; ready: number; scheduled: number; leased: number }[] };
+  return counts.filter((row) => row.queue === queue).reduce((sum, row) => sum + row.ready + row.scheduled + row.leased, 0);
+}
+
+/**
+ * Waits until nothing can change CleverTap's funnel any more, checked in causal order: no send
+ * left to reach Meta; then nothing left at Meta to report (each webhook it delivered was answered
+ * after the callbacks it owes were committed as jobs); then no callback left to deliver.
+ */
+async function settledFunnel(url: string, campaignId: string) {
+  await eventually(
+    async () =>
+      (await unfinishedJobs(url, 'send')) === 0 &&
+      meta!.scheduledStatuses() === 0 &&
+      meta!.pendingWebhooks() === 0 &&
+      (await unfinishedJobs(url, 'callbacks')) === 0,
+    'every send, status webhook and callback to be finished',
     90_000,
   );
+  return { expected: expectedFunnel(), actual: clevertap!.funnel(campaignId) };
 }
 
 function expectEveryAcknowledgedMessageReported(msgIds: readonly string[]): void {
@@ -128,7 +137,7 @@ describe('campaigns end to end', () => {
     // Correctness, not speed, is under test here (bench:ingest measures speed): a generous timeout,
     // and shed requests (429) are allowed when the suite shares the machine.
     expect(result.sent + result.http429).toBe(10_000);
-    const { expected, actual } = await settledFunnel('777001');
+    const { expected, actual } = await settledFunnel(url, '777001');
     expectEveryAcknowledgedMessageReported(result.msgIds);
     expect({ sent: actual.sent, delivered: actual.delivered, read: actual.read, failed: actual.failed }).toEqual(expected);
     expect(expected.sent + expected.failed.total).toBe(10_000);
@@ -150,7 +159,7 @@ describe('campaigns end to end', () => {
     expect(firstResult.sent).toBeGreaterThan(0);
     expect(second.sent + second.http429).toBe(4_000);
 
-    const { expected, actual } = await settledFunnel('777002');
+    const { expected, actual } = await settledFunnel(url, '777002');
     expect({ sent: actual.sent, delivered: actual.delivered, read: actual.read, failed: actual.failed }).toEqual(expected);
     // Every message CleverTap was told was accepted reached Meta (or failed there), and was reported.
     expectEveryAcknowledgedMessageReported([...firstResult.msgIds, ...second.msgIds]);
