@@ -25,14 +25,14 @@ describe('wabridge sim clevertap', () => {
   it('campaign sends, prints the answers and the funnel read from a running receiver', async () => {
     sim = await startClevertapSimulator();
     const dlrUrl = sim.deliveryReportUrl();
-    // A gateway stand-in that acknowledges every send and reports it delivered a moment later.
+    // A gateway stand-in that reports every send delivered, and acknowledges it once the report is
+    // in: when the campaign's last send is answered, the funnel is complete, however busy the machine.
     standIn = await startStandIn((body) => {
       const statuses = [
         { msgId: body.msgId, status: 'sent', timestamp: '1647441774' },
         { msgId: body.msgId, status: 'delivered', timestamp: '1647441775' },
       ];
-      setTimeout(() => void postJson(dlrUrl, { payloadVersion: '0.1', statuses }), 20);
-      return { status: 200, body: '{"status":"success"}' };
+      return { status: 200, body: '{"status":"success"}', after: postJson(dlrUrl, { payloadVersion: '0.1', statuses }) };
     });
     const lines: string[] = [];
     const outcome = await runClevertapSimulatorCli(

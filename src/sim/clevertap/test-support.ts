@@ -51,7 +51,8 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-export type Answer = { status: number; body: string; delayMs?: number };
+/** `after`: the answer waits for it, e.g. for a callback the stand-in posts before acknowledging. */
+export type Answer = { status: number; body: string; delayMs?: number; after?: Promise<unknown> };
 
 /** A bare gateway stand-in: `answer(body)` decides status, body and delay per request. */
 export async function startStandIn(answer: (body: any) => Answer): Promise<StandIn> {
@@ -70,8 +71,9 @@ export async function startStandIn(answer: (body: any) => Answer): Promise<Stand
         inFlight--;
         if (!res.destroyed) res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
       };
-      if (a.delayMs) setTimeout(finish, a.delayMs);
-      else finish();
+      const answerNow = () => (a.delayMs ? setTimeout(finish, a.delayMs) : finish());
+      if (a.after) void a.after.then(answerNow, answerNow);
+      else answerNow();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
