@@ -85,21 +85,23 @@ describe('dead-lettered callbacks', () => {
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     const address = receiver.address();
     const dlrUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/dlr`;
-    simulator = await startMetaSimulator({ accessToken: 'tok', appSecret: 'sec', phoneNumbers: [{ phoneNumberId: '105000000000001', displayPhoneNumber: '919888888888', wabaId: '205000000000001' }] });
+    // Production mode refuses short secrets: these are long enough.
+    const secrets = { accessToken: 'graph-token-prod', appSecret: 'app-secret-prod' };
+    simulator = await startMetaSimulator({ ...secrets, phoneNumbers: [{ phoneNumberId: '105000000000001', displayPhoneNumber: '919888888888', wabaId: '205000000000001' }] });
     gateway = await startTestGateway({
       mode: 'production',
       accounts: [
         {
           id: 'prod',
           wabaNumber: '919888888888',
-          clevertap: { auth: { kind: 'bearer', token: 'ct' }, deliveryReportUrl: dlrUrl, allowPrivateCallbackTargets: allowPrivate },
-          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '105000000000001', wabaId: '205000000000001', accessToken: 'tok', appSecret: 'sec', webhookVerifyToken: 'v' },
+          clevertap: { auth: { kind: 'bearer', token: 'ct-prod-token' }, deliveryReportUrl: dlrUrl, allowPrivateCallbackTargets: allowPrivate },
+          whatsapp: { graphBaseUrl: simulator.graphBaseUrl, phoneNumberId: '105000000000001', wabaId: '205000000000001', ...secrets, webhookVerifyToken: 'verify-prod' },
         },
       ],
     });
     simulator.setWebhookUrl(`${gateway.url}/v1/whatsapp/webhook`);
     const send = { ...fixture('clevertap/requests/freeform-text.json'), msgId: `ssrf|${allowPrivate}`, to: '919955500002' };
-    expect((await gateway.post('/v1/clevertap/prod/messages', send, { authorization: 'ct' })).json).toEqual({ status: 'success' });
+    expect((await gateway.post('/v1/clevertap/prod/messages', send, { authorization: 'ct-prod-token' })).json).toEqual({ status: 'success' });
     if (allowPrivate) {
       await eventually(() => received.length > 0, 'the callback to be delivered');
       return;

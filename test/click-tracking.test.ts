@@ -134,13 +134,24 @@ describe('click tracking', () => {
 
   it('does not track a destination with CR/LF, and answers a stored bad destination with 404, never 500', async () => {
     const { gateway } = await startTrackingGateway();
-    // At intake: a "URL" with a line break is not a URL; no short link is made for it.
+    // At intake: a "URL" with a line break is not a URL: pre-flight refuses the send (2001), so no
+    // short link is made and nothing goes to Meta.
     const broken = 'https://shop.example.com/x\r\nSet-Cookie: a=b';
-    const parameter = await sendTracked(gateway, 'crlf|1731583255|20241114|1', '919944400004', broken);
-    expect(parameter).toContain('\r\nSet-Cookie: a=b'); // passed on as it came, for Meta to judge
+    const template = fixture('clevertap/requests/template-file-header-multi-button.json');
+    const components = (template['components'] as Array<Record<string, unknown>>).map((component) =>
+      component['subType'] === 'dynamicUrl' ? { ...component, parameters: [{ type: 'text', text: broken }] } : component,
+    );
+    const refused = await gateway.post(
+      '/v1/clevertap/sandbox/messages',
+      { ...template, template: { ...template['template'], namespace: 'multi_button_offer_tracked' }, components, msgId: 'crlf|1', to: '919944400004' },
+      { authorization: 'ct' },
+    );
+    expect(refused.json).toMatchObject({ status: 'failure', error: { code: 2001, message: expect.stringMatching(/control character/) } });
+    // A message to hang the planted links on.
+    await sendTracked(gateway, 'crlf|1731583255|20241114|2', '919944400005', 'https://shop.example.com/fine');
     const db = openStore(gateway);
     try {
-      expect(db.prepare('SELECT COUNT(*) AS n FROM click_links').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM click_links').get()).toEqual({ n: 1 });
       // A link stored before intake refused such URLs (or written by hand) must still get a clear answer.
       const message = db.prepare('SELECT id, msg_id AS msgId FROM messages LIMIT 1').get() as { id: string; msgId: string };
       const insert = db.prepare('INSERT INTO click_links (code, account_id, message_id, msg_id, url, created_at) VALUES (?, ?, ?, ?, ?, ?)');
