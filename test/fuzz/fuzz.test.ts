@@ -26,13 +26,17 @@ describe('fuzz', () => {
       ...(process.env['FUZZ_PATH'] ? { path: process.env['FUZZ_PATH'] } : {}),
       exclude: new Set(EXCLUDED.keys()),
       maxHeapGrowthBytes: 64 * 1024 * 1024,
+      // ~15 s on an idle machine; on a very busy one the run stops here rather than hold up the suite.
+      timeLimitMs: 50_000,
     });
-    const summary = `${report.cases} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round(report.cases / (report.elapsedMs / 1000))}/s), seed ${report.seed}, heap ${report.heapGrowthBytes === undefined ? 'not measured' : mb(report.heapGrowthBytes)}, slowest ${report.slowest.ms} ms (${report.slowest.branch}), ${report.callbacks} callbacks`;
+    const summary = `${report.interrupted ? 'interrupted by the time limit after ' : ''}${report.cases} cases in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round(report.cases / (report.elapsedMs / 1000))}/s), seed ${report.seed}, heap ${report.heapGrowthBytes === undefined ? 'not measured' : mb(report.heapGrowthBytes)}, slowest ${report.slowest.ms} ms (${report.slowest.branch}), ${report.callbacks} callbacks`;
     console.log(summary, JSON.stringify(report.branches), JSON.stringify(report.statuses));
     if (report.failure) {
       const fixture = report.failure.fuzzCase.steps.length > 0 ? writeFailureFixture(report.failure) : undefined;
       expect.fail(`${report.failure.violation}\nreplay: FUZZ_SEED=${report.failure.seed} FUZZ_PATH=${report.failure.path} npx vitest run test/fuzz/fuzz.test.ts${fixture ? `\nwritten to ${fixture}` : ''}`);
     }
-    expect(report.cases).toBe(CASES);
+    // Every case ran, unless the time limit cut a run on a very busy machine short (said above).
+    if (!report.interrupted) expect(report.cases).toBe(CASES);
+    expect(report.cases).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -34,12 +34,16 @@ export interface FuzzOptions {
   shrink?: boolean;
   /** Heap growth allowed over the run, after a full collection. */
   maxHeapGrowthBytes: number;
+  /** Stop (without failing) after this long: bounds a test's time on a loaded machine. */
+  timeLimitMs?: number;
 }
 
 export interface FuzzReport {
   seed: number;
   cases: number;
   elapsedMs: number;
+  /** True when the time limit ended the run before all its cases. */
+  interrupted: boolean;
   /** Cases per branch, to show every generator ran. */
   branches: Record<string, number>;
   statuses: Record<string, number>;
@@ -133,6 +137,7 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.path !== undefined ? { path: options.path } : {}),
       endOnFailure: options.shrink === false,
+      ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
     });
   } finally {
     process.off('uncaughtException', onCrash);
@@ -143,7 +148,7 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   const callbacks = target.clevertap.deliveryReports().length + target.clevertap.inboundMessages().length;
   const after = await settledHeap(target);
   const heapGrowthBytes = baseline !== undefined && after !== undefined ? after - baseline : undefined;
-  const report: FuzzReport = { seed: result.seed, cases: done, elapsedMs, branches, statuses, slowest, heapGrowthBytes, callbacks };
+  const report: FuzzReport = { seed: result.seed, cases: done, interrupted: result.interrupted, elapsedMs, branches, statuses, slowest, heapGrowthBytes, callbacks };
 
   if (callbackFault) {
     // The cause is one of the cases before (callbacks leave after the answer): keep them all, in order.
