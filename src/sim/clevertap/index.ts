@@ -32,7 +32,7 @@ export { validateImo, IMO_TYPES } from './validate-imo.js';
 export { orderProblem } from './funnel.js';
 
 export async function startClevertapSimulator(options: ClevertapSimulatorOptions = {}): Promise<ClevertapSimulator> {
-  const state = new ReceiverState(options.maxRecords);
+  const state = new ReceiverState(options.maxRecords, options.faultClock);
   const held: HeldRequests = new Set();
   const app = buildServer(state, held, () => state.clear());
   const host = options.host ?? '127.0.0.1';

@@ -24,9 +24,10 @@ export class ReceiverState {
   readonly imoLog: RecordLog<ReceivedImo>;
   readonly rejectedLog: RecordLog<RejectedBody>;
   readonly book = new FunnelBook();
-  readonly faults = new FaultSchedule();
+  readonly faults: FaultSchedule;
 
-  constructor(maxRecords = DEFAULT_MAX_RECORDS) {
+  constructor(maxRecords = DEFAULT_MAX_RECORDS, faultClock: () => number = Date.now) {
+    this.faults = new FaultSchedule(faultClock);
     this.dlrLog = new RecordLog(maxRecords);
     this.imoLog = new RecordLog(maxRecords);
     this.rejectedLog = new RecordLog(maxRecords);

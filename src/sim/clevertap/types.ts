@@ -112,6 +112,8 @@ export interface ClevertapSimulatorOptions {
   logger?: false;
   /** Records kept per log before the oldest half is dropped (default 200 000). */
   maxRecords?: number;
+  /** The clock fault windows start and end by (default `Date.now`); tests set it to end a window exactly. */
+  faultClock?: () => number;
 }
 
 export interface ClevertapSimulator {
