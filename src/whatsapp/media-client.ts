@@ -9,6 +9,7 @@
  * 5 minutes; a URL that expired anyway is re-resolved once. HTTP trouble never throws: it comes
  * back as a `MediaFailure`, and the access token never appears in one.
  */
+import { isMediaId } from './media-id.js';
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { GraphClient } from './graph-client.js';
@@ -65,8 +66,6 @@ const DEFAULT_URL_TTL_MS = 5 * 60_000;
 /** Drop a cached URL this long before Meta does, so a slow download never starts on a dying URL. */
 const URL_EXPIRY_MARGIN_MS = 30_000;
 const MAX_CACHED_URLS = 10_000;
-/** Meta media ids are digits; the check keeps path tricks (`..`, `/`) out of Graph requests. */
-const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /**
  * Where Meta serves media from. The download carries the access token, so a URL anywhere else
  * (a compromised or misconfigured Graph endpoint) is refused rather than handed the token.
@@ -115,7 +114,7 @@ export class MediaClient {
 
   /** `GET /{media-id}`: a fresh download URL and the media's metadata. Not cached. */
   async resolve(mediaId: string): Promise<ResolvedMedia | MediaFailure> {
-    if (!MEDIA_ID.test(mediaId)) return { kind: 'not-found', status: 0, detail: 'not a media id' };
+    if (!isMediaId(mediaId)) return { kind: 'not-found', status: 0, detail: 'not a media id' };
     this.stats.lookups++;
     const query = this.#phoneNumberId ? `?phone_number_id=${encodeURIComponent(this.#phoneNumberId)}` : '';
     const outcome = await this.#graph.getJson<Record<string, unknown>>(`${encodeURIComponent(mediaId)}${query}`);

@@ -312,6 +312,9 @@ describe('parseWebhookMessages: tolerance', () => {
   it.each([
     ['text without body', { type: 'text', text: {} }, 'text without text.body'],
     ['location without coordinates', { type: 'location', location: { name: 'x' } }, 'location without numeric latitude/longitude'],
+    ['location off the globe', { type: 'location', location: { latitude: 12.9, longitude: 919999999999 } }, 'location outside the globe (latitude ±90, longitude ±180)'],
+    ['media whose id is no media id', { type: 'image', image: { id: '12\ud80034' } }, 'media with an id that is not a media id'],
+    ['media whose id is a path', { type: 'document', document: { id: '../../me' } }, 'media with an id that is not a media id'],
     ['button without anything', { type: 'button', button: {} }, 'button without payload or text'],
     ['interactive of unknown kind', { type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: {} } }, 'unknown interactive type "call_permission_reply"'],
     ['button_reply without title', { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'x' } } }, 'button_reply without id/title'],

@@ -7,6 +7,7 @@
  * a user who wrote to the business should never vanish without trace. A skipped item comes back
  * whole in `skipped`, for the intake to keep for inspection.
  */
+import { isMediaId } from './media-id.js';
 import type {
   InboundContact,
   InboundContent,
@@ -167,6 +168,7 @@ function withMedia(payload: unknown, build: (media: InboundMedia, raw: JsonObjec
   if (!isRecord(payload)) return { problem: 'media message without its media object' };
   const mediaId = asString(payload['id']);
   if (!mediaId) return { problem: 'media without id' };
+  if (!isMediaId(mediaId)) return { problem: 'media with an id that is not a media id' };
   const media: InboundMedia = { mediaId };
   const mimeType = asString(payload['mime_type']);
   if (mimeType) media.mimeType = mimeType;
@@ -184,6 +186,7 @@ function locationContent(payload: unknown): ContentOutcome {
   const latitude = asFiniteNumber(payload['latitude']);
   const longitude = asFiniteNumber(payload['longitude']);
   if (latitude === undefined || longitude === undefined) return { problem: 'location without numeric latitude/longitude' };
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return { problem: 'location outside the globe (latitude ±90, longitude ±180)' };
   const content: InboundContent & { kind: 'location' } = { kind: 'location', latitude, longitude };
   const name = asString(payload['name']);
   if (name) content.name = name;
