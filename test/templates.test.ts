@@ -315,7 +315,8 @@ describe('wabridge templates sync', () => {
     } finally {
       db.close();
     }
-  });
+    // Two CLI processes, each compiling the CLI with tsx first: far slower than 30 s on a busy machine.
+  }, 120_000);
 });
 
 describe('a 1,000-template WABA end to end', () => {
