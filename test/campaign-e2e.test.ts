@@ -148,9 +148,13 @@ describe('campaigns end to end', () => {
   it('CleverTap down for a while and the gateway killed with SIGKILL mid-campaign: everything arrives after recovery', async () => {
     const { url, configFile } = await setUp({ chaos: false });
     const endpoint = `${url}/v1/clevertap/e2e/messages`;
-    clevertap!.failFor({ status: 500, durationMs: 2000 });
+    // Down until it has refused callbacks and sends are under way, not for a fixed time: a busy
+    // machine may not post a single callback within any given window.
+    clevertap!.failFor({ status: 500, durationMs: 10 * 60_000 });
     const first = runCampaign({ endpoint, auth: { kind: 'bearer', token: 'ct-e2e' }, campaignId: '777002', count: 6_000, concurrency: 200, recipients: recipient, timeoutMs: 60_000 });
     await eventually(() => meta!.accepted().length >= 1500, 'sends to be under way', 30_000);
+    await eventually(() => clevertap!.rejectedBodies().some((rejection) => rejection.kind === 'fault'), 'CleverTap to refuse a callback', 30_000);
+    clevertap!.healthy();
     await gateway!.kill('SIGKILL');
     const firstResult = await first;
     clevertap!.timeoutFor({ durationMs: 1500, holdMs: 2000 });
