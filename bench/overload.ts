@@ -16,7 +16,8 @@
  *
  * Flags: --rounds <n> (3)  --connections <n> (1500)  --gap <s> (3)  --capacity-seconds <s> (6)
  *        --factor <x> (2)  --overload-seconds <s> (8)  --recovery-seconds <s> (4)
- *        --recovery-factor <x> (0.3)  --max-connections <n> (8000)  --mps <n> (1000)
+ *        --recovery-factor <x> (0.3)  --max-connections <n> (8000)  --prewarm <n> (= max-connections:
+ *        all opened before the clock starts, so the overload is requests, not a connection storm)  --mps <n> (1000)
  *        --settle-max <s> (90)  --parts burst,overload  --quick (1 round, 4 s overload)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ interface Settings {
   recoverySeconds: number;
   recoveryFactor: number;
   maxConnections: number;
+  prewarmConnections: number;
   messagesPerSecond: number;
   settleMaxSeconds: number;
   parts: string[];
@@ -62,6 +64,7 @@ function parseSettings(argv: string[]): Settings {
       'recovery-seconds': { type: 'string', default: '4' },
       'recovery-factor': { type: 'string', default: '0.3' },
       'max-connections': { type: 'string', default: '8000' },
+      prewarm: { type: 'string' },
       mps: { type: 'string', default: '1000' },
       'settle-max': { type: 'string', default: '90' },
       parts: { type: 'string', default: 'burst,overload' },
@@ -91,6 +94,7 @@ function parseSettings(argv: string[]): Settings {
     recoverySeconds: Math.round(number('recovery-seconds', values['recovery-seconds'], 4)),
     recoveryFactor: number('recovery-factor', values['recovery-factor'], 0.3, 0.01),
     maxConnections: Math.round(number('max-connections', values['max-connections'], 8000, 1)),
+    prewarmConnections: Math.round(number('prewarm', values.prewarm, Number(values['max-connections']), 0)),
     messagesPerSecond: Math.round(number('mps', values.mps, 1000, 1)),
     settleMaxSeconds: number('settle-max', values['settle-max'], 90),
     parts,
@@ -223,7 +227,7 @@ async function main(): Promise<void> {
         mode: 'paced',
         phases,
         maxConnections: settings.maxConnections,
-        prewarmConnections: settings.connections,
+        prewarmConnections: settings.prewarmConnections,
         expireAfterMs: 1000,
         ...target(bench.port, bench.messagesPath),
       });
