@@ -20,7 +20,7 @@
  *        all opened before the clock starts, so the overload is requests, not a connection storm)  --mps <n> (1000)
  *        --settle-max <s> (90)  --parts burst,overload  --quick (1 round, 4 s overload)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -352,6 +352,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nBENCH_SUMMARY ${JSON.stringify(summary)}\n`);
   } finally {
     await Promise.all([bare.service.stop(), bench.stop()]);
+    // The run's store holds every message of every round: hundreds of MB nobody reads afterwards.
+    for (const file of readdirSync(runDir)) if (file.startsWith('wabridge.db')) rmSync(join(runDir, file), { force: true });
   }
 }
 

@@ -11,11 +11,11 @@
  * /proc/<pid>/status) and prints the curve as a table and a sparkline, with start, end and max.
  * Flat means: after `--warmup` seconds (60), the max of the last half of the samples is within
  * `--tolerance` (15 %) of the max of the first half. Also checked: no 5xx, every valid send accepted
- * reached the simulator once the load stopped (waits ≤ 120 s).
+ * reached the simulator once the load stopped (waits ≤ `--drain-max` seconds, 120).
  *
  * Flags: --minutes <n> (10)  --rate <req/s> (1000)  --garbage-every <n> (10)  --sample <s> (10)
  *        --warmup <s> (60)  --tolerance <fraction> (0.15)  --mps <n> (1000)  --connections <n> (1500, CleverTap's most in flight)
- *        --keep-store (keep the run's SQLite files; deleted by default, ~1 GB for 10 minutes)
+ *        --drain-max <s> (120)  --keep-store (keep the run's SQLite files; deleted by default, ~1 GB for 10 minutes)
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       tolerance: { type: 'string', default: '0.15' },
       mps: { type: 'string', default: '1000' },
       connections: { type: 'string', default: '1500' },
+      'drain-max': { type: 'string', default: '120' },
       'keep-store': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   const tolerance = positive('tolerance', values.tolerance);
   const messagesPerSecond = Math.round(positive('mps', values.mps));
   const connections = Math.round(positive('connections', values.connections));
+  const drainMaxSeconds = positive('drain-max', values['drain-max']);
   const command = `npm run bench:soak${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 
   const startedAt = new Date();
@@ -219,10 +221,10 @@ async function main(): Promise<void> {
     // Sends drain: everything accepted must reach the simulator.
     // The sanity check's message counts too.
     const accepted = result.acceptedAll + 1;
-    process.stdout.write(`load done; waiting (≤ 120 s) for the simulator to receive all ${integer.format(accepted)} accepted sends…\n`);
+    process.stdout.write(`load done; waiting (≤ ${drainMaxSeconds} s) for the simulator to receive all ${integer.format(accepted)} accepted sends…\n`);
     const drainStart = performance.now();
     let atSimulator = (await simulatorAccepted(bench.simulatorUrl)) ?? 0;
-    while (atSimulator < accepted && performance.now() - drainStart < 120_000) {
+    while (atSimulator < accepted && performance.now() - drainStart < drainMaxSeconds * 1000) {
       await sleep(2_000);
       atSimulator = (await simulatorAccepted(bench.simulatorUrl)) ?? atSimulator;
     }
