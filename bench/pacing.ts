@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       await fetch(`${simUrl}/_sim/numbers/${SIM.phoneNumberId}/mps`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ mps: Math.max(1, Math.floor(mps * 0.8)) }),
+        body: JSON.stringify({ mps: Math.max(1, Math.floor(mps * 0.5)) }),
       }).catch(() => undefined);
     });
   } finally {

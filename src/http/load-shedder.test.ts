@@ -4,8 +4,8 @@ import { LoadShedder } from './load-shedder.js';
 const EVERY = 50;
 
 /** A shedder sampled by hand every 50 ms of a made-up clock, so each case is exact. */
-function shedder(maxLagMs = 300, maxRequestAgeMs = 800) {
-  return new LoadShedder({ maxLagMs, maxRequestAgeMs, sampleEveryMs: EVERY, timer: false, now: 0 });
+function shedder(maxLagMs = 300, maxRequestAgeMs = 800, random = () => 0) {
+  return new LoadShedder({ maxLagMs, maxRequestAgeMs, sampleEveryMs: EVERY, timer: false, now: 0, random });
 }
 
 describe('LoadShedder', () => {
@@ -31,6 +31,19 @@ describe('LoadShedder', () => {
     expect(loop.shed).toEqual({ lag: 1, age: 0 });
     loop.sample(770 + EVERY); // on time again
     expect(loop.shouldShed(815, 820)).toBe(false);
+  });
+
+  it('refuses a share of requests that grows with the lag, never all of them', () => {
+    // Lag 320 over a 300 threshold: the floor, a quarter. Lag 3,000: nine in ten, the ceiling.
+    const cases: Array<[lagMs: number, share: number]> = [[320, 0.25], [600, 0.5], [1200, 0.75], [3000, 0.9]];
+    for (const [lagMs, share] of cases) {
+      for (const [draw, shed] of [[share - 0.001, true], [share + 0.001, false]] as const) {
+        const loop = shedder(300, 800, () => draw);
+        loop.sample(EVERY + lagMs);
+        loop.sample(2 * EVERY + 2 * lagMs);
+        expect(loop.shouldShed(undefined, 2 * EVERY + 2 * lagMs), `lag ${lagMs}, draw ${draw}`).toBe(shed);
+      }
+    }
   });
 
   it('counts the sample that is overdue right now as the second late one', () => {

@@ -8,15 +8,20 @@
  * Two signals, each about a request that would be late:
  * - **Sustained lag.** The event loop ran more than `maxLagMs` late at two samples in a row (the
  *   sample still overdue counts): offered load is above what the loop can carry, and everything
- *   queued behind it is late too. One long turn is not enough: 1,500 connections arriving at once
- *   into an idle gateway make one turn of several hundred milliseconds and are all answered
- *   within half a second, so shedding on a single turn failed requests that were on time.
+ *   queued behind it is late too. A share of requests is refused, growing with the lag. One long
+ *   turn is not enough: 1,500 connections arriving at once into an idle gateway make one turn of
+ *   several hundred milliseconds and are all answered within half a second, so shedding on a
+ *   single turn failed requests that were on time.
  * - **The request's own age.** A request already older than `maxRequestAgeMs` when it is decided
  *   (counted from when its headers were read) leaves too little of CleverTap's second for the commit.
  *
  * Time is `performance.now()` (monotonic) throughout; samples are kept as plain numbers so a
  * decision costs a few comparisons on the hot path.
  */
+/** While the lag is sustained, at least this share of requests is refused, and at most this share. */
+const MIN_SHED_SHARE = 0.25;
+const MAX_SHED_SHARE = 0.9;
+
 export interface LoadShedderOptions {
   /** Event-loop lag that counts as late (config `server.shedLoadAtLagMs`). */
   maxLagMs: number;
@@ -25,6 +30,8 @@ export interface LoadShedderOptions {
   sampleEveryMs?: number;
   /** false leaves sampling to the caller (`sample()`), for tests. */
   timer?: boolean;
+  /** Uniform in [0, 1): which requests a partial shed refuses (injectable for tests). */
+  random?: () => number;
   /** Start of the clock, for tests (default `performance.now()`). */
   now?: number;
 }
@@ -40,11 +47,13 @@ export class LoadShedder {
   #shedByLag = 0;
   #shedByAge = 0;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #random: () => number;
 
   constructor(options: LoadShedderOptions) {
     this.maxLagMs = options.maxLagMs;
     this.maxRequestAgeMs = options.maxRequestAgeMs ?? 800;
     this.sampleEveryMs = options.sampleEveryMs ?? 50;
+    this.#random = options.random ?? Math.random;
     this.#expectedAt = (options.now ?? performance.now()) + this.sampleEveryMs;
     if (options.timer !== false) {
       this.#timer = setInterval(() => this.sample(performance.now()), this.sampleEveryMs);
@@ -73,7 +82,8 @@ export class LoadShedder {
       this.#shedByAge++;
       return true;
     }
-    if (this.#sustainedLag(now)) {
+    const share = this.#shedShare(now);
+    if (share > 0 && this.#random() < share) {
       this.#shedByLag++;
       return true;
     }
@@ -96,5 +106,17 @@ export class LoadShedder {
     // The sample that is overdue right now is the second late one in a row.
     const overdue = now - this.#expectedAt > this.maxLagMs;
     return this.#lateSamplesInARow + (overdue ? 1 : 0) >= 2;
+  }
+
+  /**
+   * The share of requests to refuse while the lag is sustained: enough to bring the loop back
+   * to `maxLagMs` if each refused request freed its share of the turn (1 − maxLag / lag), never
+   * all of them. Refusing everything kept the loop just as late on a flood (a 429 costs a turn too)
+   * and answered nothing at all for seconds; a share keeps answering the requests it admits.
+   */
+  #shedShare(now: number): number {
+    if (!this.#sustainedLag(now)) return 0;
+    const lag = Math.max(this.#lagMs, now - this.#expectedAt);
+    return Math.min(MAX_SHED_SHARE, Math.max(MIN_SHED_SHARE, 1 - this.maxLagMs / lag));
   }
 }
