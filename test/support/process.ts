@@ -33,7 +33,8 @@ export function writeConfig(file: string, config: unknown): string {
   return file;
 }
 
-export async function spawnGateway(configFile: string, url: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+/** `wabridge start` as a child process with `configFile`, its stdout and stderr collected together. */
+function startProcess(configFile: string, env: Record<string, string>): { child: ChildProcess; output(): string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
     cwd: REPO_ROOT,
     env: { ...process.env, WABRIDGE_CONFIG: configFile, LOG_LEVEL: 'warn', ...env },
@@ -42,10 +43,15 @@ export async function spawnGateway(configFile: string, url: string, env: Record<
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+export async function spawnGateway(configFile: string, url: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+  const { child, output: collected } = startProcess(configFile, env);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const handle: GatewayProcess = {
     child,
-    output: () => output,
+    output: collected,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
@@ -53,7 +59,7 @@ export async function spawnGateway(configFile: string, url: string, env: Record<
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${collected()}`);
     try {
       const response = await request(`${url}/readyz`);
       await response.body.dump();
@@ -64,7 +70,7 @@ export async function spawnGateway(configFile: string, url: string, env: Record<
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await handle.kill();
-  throw new Error(`gateway did not become ready in 30 s:\n${output}`);
+  throw new Error(`gateway did not become ready in 30 s:\n${collected()}`);
 }
 
 export interface ExitedProcess {
@@ -78,19 +84,12 @@ export interface ExitedProcess {
  * failing after `timeoutMs` if it starts instead).
  */
 export async function runGatewayUntilExit(configFile: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ExitedProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, WABRIDGE_CONFIG: configFile, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  const { child, output } = startProcess(configFile, env);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code, signal] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
-  if (signal === 'SIGKILL') throw new Error(`gateway was still running after ${timeoutMs} ms:\n${output}`);
-  return { code, signal, output };
+  if (signal === 'SIGKILL') throw new Error(`gateway was still running after ${timeoutMs} ms:\n${output()}`);
+  return { code, signal, output: output() };
 }
 
 /** The resident set size of a live process, from /proc (Linux). */
