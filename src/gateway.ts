@@ -289,6 +289,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       logger,
       bodyLimitBytes: config.server.bodyLimitBytes,
       requestTimeoutMs: config.server.requestTimeoutMs,
+      maxConnections: config.server.maxConnections,
       headersTimeoutMs: config.server.headersTimeoutMs,
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,

@@ -3,7 +3,7 @@
  * Meta webhook's handshake and signature check, and recovery when Meta is unreachable.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { request } from 'undici';
+import { Client, request } from 'undici';
 import { startMetaSimulator, SYNC_MAGIC_PREFIX, type MetaSimulator } from '../src/sim/meta/index.js';
 import { signWebhookBody } from '../src/whatsapp/signature.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
@@ -59,6 +59,37 @@ describe('load shedding and faults', () => {
     expect(stored).toBe(accepted.length);
     // Once the loop is on time again, requests are accepted.
     await eventually(async () => (await gateway!.post(ENDPOINT, text(100 + Math.floor(Math.random() * 1e6)), auth)).json?.status === 'success', 'an accepted send after the overload');
+  });
+
+  it('answers CleverTap 429 and closes on connections beyond server.maxConnections, and serves again when one closes', async () => {
+    gateway = await startTestGateway({ server: { host: '127.0.0.1', port: 0, maxConnections: 10 } });
+    const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}`, 'content-type': 'application/json' };
+    const clients: Client[] = [];
+    const sendOn = async (client: Client, i: number) => {
+      const response = await client.request({ method: 'POST', path: ENDPOINT, headers: auth, body: JSON.stringify(text(i)) });
+      return { status: response.statusCode, connection: response.headers['connection'], json: (await response.body.json()) as unknown };
+    };
+    try {
+      // Ten kept-alive connections, each opened and used before the next: all within the limit.
+      for (let i = 0; i < 10; i++) {
+        clients.push(new Client(gateway.url, { pipelining: 1 }));
+        expect((await sendOn(clients[i]!, i)).json).toEqual({ status: 'success' });
+      }
+      const eleventh = new Client(gateway.url, { pipelining: 1 });
+      clients.push(eleventh);
+      expect(await sendOn(eleventh, 10)).toEqual({ status: 429, connection: 'close', json: { message: 'Too many requests to process' } });
+      // The ten keep being served.
+      expect((await sendOn(clients[0]!, 11)).json).toEqual({ status: 'success' });
+      // One of them goes away: a new connection is within the limit again.
+      await clients[1]!.close();
+      await eventually(async () => {
+        const fresh = new Client(gateway!.url, { pipelining: 1 });
+        clients.push(fresh);
+        return (await sendOn(fresh, 100 + clients.length)).status === 200;
+      }, 'a new connection to be served once one closed');
+    } finally {
+      await Promise.all(clients.map((client) => client.destroy()));
+    }
   });
 
   it('answers every request after a single long event-loop turn (a burst, not an overload)', async () => {

@@ -144,6 +144,12 @@ export const ConfigSchema = Type.Object(
           default: 800,
           description: 'answer 429 to a request that has waited this long since its headers arrived (too late for CleverTap\'s 1 s)',
         }),
+        maxConnections: Type.Integer({
+          minimum: 10,
+          default: 3_000,
+          description:
+            'connections open at once beyond which a new connection\'s CleverTap requests get 429 and it is closed: at most this many requests wait, so at 5,000 answers/s none waits over 0.6 s (CleverTap opens up to 1,500)',
+        }),
         requestTimeoutMs: Type.Integer({
           minimum: 1_000,
           maximum: 600_000,

@@ -46,6 +46,8 @@ export interface AppDependencies {
   bodyLimitBytes: number;
   /** The whole request (headers and body) must arrive within this; 408 and closed otherwise. */
   requestTimeoutMs?: number;
+  /** Connections beyond this get 429 on their CleverTap requests and are closed. */
+  maxConnections?: number;
   /** The request line and headers must arrive within this (at most `requestTimeoutMs`). */
   headersTimeoutMs?: number;
   shedLoadAtLagMs: number;
@@ -90,6 +92,7 @@ export function buildApp(deps: AppDependencies) {
     serverFactory: serverWithFastRoute(fastRoute, {
       headersTimeoutMs: Math.min(deps.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs),
       drain: drainLimitsFor(deps.bodyLimitBytes),
+      ...(deps.maxConnections ? { maxConnections: deps.maxConnections } : {}),
     }),
     loggerInstance: deps.logger,
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.

@@ -19,8 +19,9 @@
  * request once the app is closing (fastify answers those 503).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { IntakeAnswer, SendIntake } from '../pipeline/send-intake.js';
+import { TOO_MANY_REQUESTS, type IntakeAnswer, type SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
 import { drainOnEarlyAnswer, type DrainLimits } from './refused-body.js';
 import { refuseConnect } from './client-errors.js';
@@ -183,6 +184,12 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
       if (accountId === undefined && !(webhook && isWebhookUrl(url))) return false;
       const contentType = request.headers['content-type'];
       if (contentType === undefined || !PLAIN_CONTENT_TYPES.has(contentType)) return false;
+      if (accountId !== undefined && (request.socket as ExcessMarked)[EXCESS_CONNECTION]) {
+        // Beyond server.maxConnections: refused at once and closed, so the requests that can
+        // wait at this gateway stay few enough to be answered in time (serverWithFastRoute).
+        writeJson(response, TOO_MANY_REQUESTS.status, TOO_MANY_REQUESTS.body, true);
+        return true;
+      }
       const declared = Number(request.headers['content-length']);
       if (declared > limit) {
         writeProblem(response, 413, tooLargeReason, true);
@@ -202,7 +209,17 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
 
 const EMPTY = Buffer.alloc(0);
 
+const EXCESS_CONNECTION = Symbol('wabridge.excessConnection');
+type ExcessMarked = { [EXCESS_CONNECTION]?: boolean };
+
 export interface ServerLimits {
+  /**
+   * Connections open at once beyond which a new one's CleverTap requests are answered 429 and
+   * the connection closed. Nothing shows the gateway how long a request waited in its socket
+   * before it was read; but without pipelining each connection holds at most one request, so at
+   * most this many wait, and none longer than this many divided by the gateway's throughput.
+   */
+  maxConnections?: number;
   /** The request line and headers must arrive within this; node:http's 60 s by default. */
   headersTimeoutMs?: number;
   /** How much of a body answered before it was read is read and thrown away (http/refused-body.ts). */
@@ -232,6 +249,15 @@ export function serverWithFastRoute(fast: FastRoute, limits: ServerLimits = {}) 
         if (!fast.handle(request, response)) handler(request, response);
       },
     );
+    if (limits.maxConnections !== undefined) {
+      const max = limits.maxConnections;
+      let open = 0;
+      server.on('connection', (socket: Socket & ExcessMarked) => {
+        open++;
+        if (open > max) socket[EXCESS_CONNECTION] = true;
+        socket.once('close', () => open--);
+      });
+    }
     // Without a listener node:http drops a CONNECT request's connection without a word.
     server.on('connect', refuseConnect);
     server.keepAliveTimeout = options.keepAliveTimeout as number;

@@ -55,7 +55,7 @@ export interface SendIntakeOptions {
 const NOT_SUBSCRIBED_BODY = failureBody(2003, PHONE_NOT_SUBSCRIBED_MESSAGE);
 const SUCCESS: IntakeAnswer = { status: 200, body: SUCCESS_BODY };
 const INVALID_CREDENTIALS: IntakeAnswer = { status: 200, body: INVALID_CREDENTIALS_BODY };
-const TOO_MANY_REQUESTS: IntakeAnswer = { status: 429, body: TOO_MANY_REQUESTS_BODY };
+export const TOO_MANY_REQUESTS = { status: 429, body: TOO_MANY_REQUESTS_BODY } as const satisfies IntakeAnswer;
 const NOT_SUBSCRIBED: IntakeAnswer = { status: 200, body: NOT_SUBSCRIBED_BODY };
 
 export interface SendIntake {
