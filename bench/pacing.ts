@@ -15,16 +15,13 @@
  *
  * Flags: --mps <n> (200)  --burst <x rate> (3)  --idle <s> (3)  --concurrency <n> (200)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AUTHORIZATION, REPO_ROOT, startBenchGateway } from './lib/bench-gateway.js';
 import { bodyTemplate, makeBodyBuilder, recipientBlockStart } from './lib/payload.js';
-import { cpuPinning, findFreePort, installCleanupHandlers, killAllChildren, LOAD_CPU, SERVER_CPU, startService, waitForHttpOk, type Service } from './lib/processes.js';
+import { installCleanupHandlers, killAllChildren } from './lib/processes.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const SIM = { accessToken: 'bench-graph-token', appSecret: 'bench-app-secret', phoneNumberId: '100000000000778', wabaId: '200000000000778' };
-const AUTHORIZATION = 'Bearer bench-token';
 
 interface Sent {
   at: number;
@@ -43,55 +40,10 @@ async function main(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   const { template, wabaNumber } = bodyTemplate();
 
-  const gatewayPort = await findFreePort();
-  const simPort = await findFreePort();
-  const simulator = startService({
-    name: 'meta-simulator',
-    argv: [
-      ...cpuPinning(LOAD_CPU),
-      process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'sim', 'meta',
-      '--port', String(simPort), '--access-token', SIM.accessToken, '--app-secret', SIM.appSecret,
-      '--phone-number-id', SIM.phoneNumberId, '--waba-id', SIM.wabaId, '--display-phone-number', wabaNumber,
-      '--webhook-url', `http://127.0.0.1:${gatewayPort}/v1/whatsapp/webhook`, '--mps', String(mps * 10), '--no-pair-limit',
-    ],
-    cwd: REPO_ROOT,
-    logFile: join(runDir, 'meta-simulator.log'),
-  });
-  await simulator.waitForStdout(/listening on http/, 30_000);
-  const simUrl = `http://127.0.0.1:${simPort}`;
-
-  const config = {
-    mode: 'sandbox',
-    server: { port: gatewayPort, host: '127.0.0.1' },
-    store: { path: join(runDir, 'wabridge.db') },
-    accounts: [
-      {
-        id: 'bench',
-        wabaNumber,
-        clevertap: { auth: { kind: 'bearer', token: 'bench-token' } },
-        whatsapp: {
-          graphBaseUrl: `${simUrl}/v23.0`,
-          phoneNumberId: SIM.phoneNumberId,
-          wabaId: SIM.wabaId,
-          accessToken: SIM.accessToken,
-          appSecret: SIM.appSecret,
-          webhookVerifyToken: 'bench-verify',
-          messagesPerSecond: mps,
-        },
-      },
-    ],
-  };
-  const configPath = join(runDir, 'wabridge.json');
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const gateway = startService({
-    name: 'gateway',
-    argv: [...cpuPinning(SERVER_CPU), process.execPath, '--max-semi-space-size=64', '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'start'],
-    cwd: REPO_ROOT,
-    env: { WABRIDGE_CONFIG: configPath, LOG_LEVEL: 'warn' },
-    logFile: join(runDir, 'gateway.log'),
-  });
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await waitForHttpOk(gateway, `${gatewayUrl}/healthz`, 30_000);
+  // The simulator's own limit is far above the gateway's rate until phase 3 lowers it.
+  const bench = await startBenchGateway({ runDir, wabaNumber, messagesPerSecond: mps });
+  const gatewayUrl = bench.baseUrl;
+  const simUrl = bench.simulatorUrl;
 
   let invocation = 0;
   async function campaign(count: number): Promise<void> {
@@ -102,7 +54,7 @@ async function main(): Promise<void> {
       Array.from({ length: concurrency }, async () => {
         while (next < count) {
           const body = build(next++);
-          const response = await fetch(`${gatewayUrl}/v1/clevertap/bench/messages`, {
+          const response = await fetch(`${gatewayUrl}${bench.messagesPath}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
             body,
@@ -162,15 +114,14 @@ async function main(): Promise<void> {
     await phase(`after ${idleSeconds} s idle`, Math.round(burst * mps), () => new Promise((resolveIdle) => setTimeout(resolveIdle, idleSeconds * 1000)));
     // Meta's limit for the number below the gateway's rate: 130429s, the gateway's pause, and its restart.
     await phase('after 130429 pauses', Math.round(burst * mps), async () => {
-      await fetch(`${simUrl}/_sim/numbers/${SIM.phoneNumberId}/mps`, {
+      await fetch(`${simUrl}/_sim/numbers/${bench.phoneNumberId}/mps`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ mps: Math.max(1, Math.floor(mps * 0.5)) }),
       }).catch(() => undefined);
     });
   } finally {
-    await gateway.stop();
-    await simulator.stop();
+    await bench.stop();
     killAllChildren();
   }
 

@@ -26,6 +26,8 @@ export interface BenchGateway {
   baseUrl: string;
   messagesPath: string;
   simulatorUrl: string;
+  /** The simulated number's phone number id (for the simulator's control API). */
+  phoneNumberId: string;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startBenchGateway(options: BenchGatewayOptions): Promise<B
     baseUrl,
     messagesPath: `/v1/clevertap/${ACCOUNT_ID}/messages`,
     simulatorUrl,
+    phoneNumberId: SIM.phoneNumberId,
     async stop() {
       await Promise.all([gateway.stop(), simulator.stop()]);
     },
