@@ -21,13 +21,11 @@ import pino from 'pino';
 import { parseSendRequest } from '../src/clevertap/index.js';
 import { newMessageId } from '../src/domain/ids.js';
 import type { OutboundMessage } from '../src/domain/message.js';
-import { Acceptor, SEND_QUEUE } from '../src/pipeline/acceptor.js';
-import { oweDeliveryReports } from '../src/pipeline/owe-callbacks.js';
+import { Acceptor } from '../src/pipeline/acceptor.js';
+import { SEND_QUEUE } from '../src/store/effects.js';
+import { OwedCallbacks } from '../src/pipeline/owe-callbacks.js';
 import { StatusIngest } from '../src/pipeline/status-ingest.js';
-import { SqliteJobQueue } from '../src/queue/sqlite/sqlite-job-queue.js';
-import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
-import { SqliteCallbackOutbox } from '../src/store/sqlite/sqlite-callback-outbox.js';
-import { SqliteMessageStore } from '../src/store/sqlite/sqlite-message-store.js';
+import { createSqliteStorage } from '../src/store/sqlite/create-sqlite-storage.js';
 import type { StatusUpdate } from '../src/whatsapp/webhook-statuses.js';
 
 const { values } = parseArgs({
@@ -54,11 +52,9 @@ function cpuUs(): number {
 
 async function round(stamp: number): Promise<Record<string, number>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wabridge-micro-'));
-  const db = await openSqlite({ path: path.join(dir, 'micro.db') });
-  const store = new SqliteMessageStore(db);
-  const queue = new SqliteJobQueue(db);
-  const outbox = new SqliteCallbackOutbox(db);
-  const acceptor = new Acceptor({ store, queue, maxPending: 1_000_000 });
+  const storage = await createSqliteStorage({ path: path.join(dir, 'micro.db') });
+  const { messages: store, queue } = storage;
+  const acceptor = new Acceptor({ store, maxPending: 1_000_000 });
   const results: Record<string, number> = {};
   const messages: OutboundMessage[] = Array.from({ length: N }, (_, i) => ({
     ...request,
@@ -114,7 +110,7 @@ async function round(stamp: number): Promise<Record<string, number>> {
     const owing = new StatusIngest({
       store,
       logger,
-      onStateChange: oweDeliveryReports({ outbox, queue, deliveryReportUrl: () => 'http://127.0.0.1:9/dlr', onOwed: () => {} }),
+      callbacks: new OwedCallbacks({ deliveryReportUrl: () => 'http://127.0.0.1:9/dlr', onOwed: () => {} }),
     });
     const updatesFor = (from: number, to: number, status: StatusUpdate['status']): StatusUpdate[] =>
       messages.slice(from, to).map((message) => ({
@@ -139,7 +135,7 @@ async function round(stamp: number): Promise<Record<string, number>> {
     }
   }
   await turn();
-  await store.close();
+  await storage.close();
   rmSync(dir, { recursive: true, force: true });
   return results;
 }

@@ -18,26 +18,15 @@ import { Acceptor } from './pipeline/acceptor.js';
 import { SendDispatcher } from './pipeline/send-dispatcher.js';
 import { StatusIngest } from './pipeline/status-ingest.js';
 import { CallbackDispatcher } from './pipeline/callback-dispatcher.js';
-import { oweDeliveryReports } from './pipeline/owe-callbacks.js';
+import { OwedCallbacks } from './pipeline/owe-callbacks.js';
 import { InboundIngest } from './pipeline/inbound-ingest.js';
 import { ClickReporter } from './pipeline/click-reports.js';
 import { TemplateCatalog } from './pipeline/template-catalog.js';
 import { RetentionJob } from './pipeline/retention.js';
-import { SqliteRetentionStore } from './store/sqlite/sqlite-retention-store.js';
-import { SqliteTemplateStore } from './store/sqlite/sqlite-template-store.js';
-import { SqliteClickLinkStore } from './store/sqlite/sqlite-click-link-store.js';
-import { SqliteInboundLog } from './store/sqlite/sqlite-inbound-log.js';
-import { SqliteWebhookRejectLog } from './store/sqlite/sqlite-webhook-reject-log.js';
 import type { WebhookRejectLog } from './store/webhook-rejects.js';
-import { SqliteOptOutStore } from './store/sqlite/sqlite-opt-out-store.js';
 import { OptOutRegistry } from './pipeline/opt-outs.js';
-import { SqliteCallbackOutbox } from './store/sqlite/sqlite-callback-outbox.js';
-import { SqliteJobQueue } from './queue/sqlite/sqlite-job-queue.js';
-import { openSqlite } from './store/sqlite/open-sqlite.js';
-import { startWalCheckpointer } from './store/sqlite/wal-checkpointer.js';
-import { StoreWriteHealth, probeWrite, watchTransactions } from './store/sqlite/write-health.js';
+import { createSqliteStorage } from './store/sqlite/create-sqlite-storage.js';
 import { StoreUnavailableError, describeStorageFault, isStorageFault } from './store/store-unavailable.js';
-import { SqliteMessageStore } from './store/sqlite/sqlite-message-store.js';
 import { startMetaSimulator, type MetaSimulator } from './sim/meta/index.js';
 import { GraphClient } from './whatsapp/graph-client.js';
 import { MediaClient } from './whatsapp/media-client.js';
@@ -84,8 +73,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
   const logger = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_PATHS, censor: '[secret]' } });
   const dataDir = path.dirname(path.resolve(config.store.path));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const releaseLock = takeDataDirLock(dataDir);
-  const cleanups: Array<() => Promise<void> | void> = [releaseLock];
+  const storage = await createSqliteStorage({ path: config.store.path, synchronous: config.store.synchronous, logger });
+  const cleanups: Array<() => Promise<void> | void> = [() => storage.close()];
   const closeAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
@@ -122,35 +111,9 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     }
     const accounts = resolveAccounts(config, sandbox);
 
-    const onDisk = config.store.path !== ':memory:';
-    const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous, checkpoints: onDisk ? 'background' : 'inline' });
-    // Before any store prepares its transactions: each one reports a full disk or a read-only file.
-    const storeHealth = new StoreWriteHealth({
-      probe: () => probeWrite(db),
-      onChange: (fault) =>
-        fault
-          ? logger.error({ store: config.store.path, reason: fault.reason }, 'the store cannot write: new messages are refused with 500 and /readyz answers 503 until it can')
-          : logger.warn({ store: config.store.path }, 'the store writes again: accepting messages'),
-    });
-    cleanups.push(() => storeHealth.close());
-    watchTransactions(db, storeHealth);
-    const store = new SqliteMessageStore(db);
-    cleanups.push(() => store.close());
-    if (onDisk) {
-      // Checkpoints off the event loop: an inline one stalls every answer for tens of milliseconds.
-      const checkpointer = startWalCheckpointer({
-        path: config.store.path,
-        onError: (message) => logger.warn({ error: message }, 'background WAL checkpoint failed'),
-      });
-      cleanups.push(() => checkpointer.stop());
-    }
-    const queue = new SqliteJobQueue(db);
-    // Embedded mode owns the database alone (the lock above), so any lease left over belongs to a
-    // process that died: its jobs are due now, and come back flagged as unsettled.
-    const orphaned = await queue.expireLeases();
-    if (orphaned > 0) logger.warn({ jobs: orphaned }, 'found work that was in flight when the previous process stopped');
+    const { messages: store, queue } = storage;
 
-    const outbox = new SqliteCallbackOutbox(db);
+    const { outbox } = storage;
     const accountById = new Map(accounts.map((account) => [account.id, account]));
     const callbackDispatcher = new CallbackDispatcher({
       outbox,
@@ -164,14 +127,12 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       },
       ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
     });
-    const onStateChange = oweDeliveryReports({
-      outbox,
-      queue,
+    const owedCallbacks = new OwedCallbacks({
       deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
       onOwed: (urls) => urls.forEach((url) => callbackDispatcher.wake(url)),
     });
 
-    const inboundLog = new SqliteInboundLog(db);
+    const inboundLog = storage.inbound;
     const mediaClients = new Map(accounts.map((account) => [account.id, new MediaClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken })]));
     cleanups.push(async () => { await Promise.all([...mediaClients.values()].map((client) => client.close())); });
     const mediaSecret = config.server.mediaSigningSecret ?? sandboxSecrets?.mediaSigningSecret;
@@ -199,36 +160,26 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       uncertainHoldMs: config.dispatcher.uncertainHoldMs,
       maxAttempts: config.dispatcher.maxAttempts,
       maxAgeMs: config.dispatcher.maxAgeMs,
-      onStateChange,
+      callbacks: owedCallbacks,
       lastInboundAt: (accountId, recipient) => inboundLog.lastInboundAt(accountId, recipient),
     });
-    const clickLinks = new SqliteClickLinkStore(db);
+    const { clickLinks } = storage;
     const acceptor = new Acceptor({
       store,
-      queue,
-      onInserted: (tx, message, extras) => {
-        for (const link of extras?.clickLinks ?? []) {
-          clickLinks.addWithin(tx, { ...link, accountId: message.accountId, messageId: message.id, msgId: message.msgId, createdAt: message.acceptedAt });
-        }
-      },
       maxPending: config.server.maxPendingAccepts,
       onCommitted: (accountIds) => accountIds.forEach((id) => dispatcher.wake(id)),
     });
-    const statusIngest = new StatusIngest({ store, logger, onStateChange });
-    const webhookRejects = new SqliteWebhookRejectLog(db);
+    const statusIngest = new StatusIngest({ store, logger, callbacks: owedCallbacks });
+    const { webhookRejects } = storage;
 
-    const optOuts = new SqliteOptOutStore(db);
     const optOutRegistry = new OptOutRegistry();
-    optOutRegistry.load(await optOuts.all());
+    optOutRegistry.load(await storage.optOuts.all());
     const inboundIngest = new InboundIngest({
-      optOuts,
       optOutRegistry,
       store,
       inboundLog,
-      outbox,
-      queue,
       logger,
-      onOwed: (url) => callbackDispatcher.wake(url),
+      onOwed: (urls) => owedCallbacks.owed(urls),
       // Inbound webhooks arrive only after listen(), when the signer exists.
       ...(mediaSecret && (mediaBaseUrl || config.mode === 'sandbox') ? { mediaUrlFor: (accountId: string, mediaId: string) => signer!.urlFor(accountId, mediaId) } : {}),
     });
@@ -237,9 +188,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       links: clickLinks,
       store,
       outbox,
-      queue,
       deliveryReportUrl: (accountId) => accountById.get(accountId)?.clevertap.deliveryReportUrl,
-      onOwed: (url) => callbackDispatcher.wake(url),
+      onOwed: (url) => owedCallbacks.owed([url]),
     });
     let listenUrl = '';
 
@@ -249,7 +199,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
         wabaId: account.whatsapp.wabaId,
         getJson: (graphPath: string) => graphClients[index]!.getJson(graphPath),
       })),
-      store: new SqliteTemplateStore(db),
+      store: storage.templates,
       logger,
       syncEveryMs: config.templates.syncEveryMs,
     });
@@ -260,7 +210,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     await Promise.race([catalog.settled(), new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_WAIT_MS).unref())]);
 
     const retention = new RetentionJob({
-      store: new SqliteRetentionStore(db),
+      store: storage.retention,
+      queue,
       logger,
       policy: {
         everyMs: config.retention.everyMs,
@@ -294,7 +245,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       shedLoadAtLagMs: config.server.shedLoadAtLagMs,
       shedRequestsOlderThanMs: config.server.shedRequestsOlderThanMs,
       ...(config.admin.token ? { adminToken: config.admin.token } : {}),
-      health: { ready: () => ready, storeFault: () => storeHealth.fault?.reason },
+      health: { ready: () => ready, storeFault: () => storage.writeFault() },
       clicks: {
         reporter: clickReporter,
         shortUrlFor: (accountId, code) => {
@@ -406,40 +357,4 @@ function loadSandboxSecrets(dataDir: string): SandboxSecrets {
   const secrets = { ...fresh, ...kept } as SandboxSecrets;
   if (Object.keys(kept).length !== Object.keys(secrets).length) writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
-}
-
-/**
- * One process per data directory: two embedded gateways on one SQLite file would each treat the
- * other's in-flight sends as orphans. A lock file naming a live pid refuses the second.
- */
-function takeDataDirLock(dataDir: string): () => void {
-  const file = path.join(dataDir, 'wabridge.pid');
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new StoreUnavailableError(`another wabridge (pid ${pid}) is using the data directory ${dataDir} (lock file ${file}); stop it or choose another DATA_DIR`);
-    }
-  }
-  try {
-    writeFileSync(file, String(process.pid));
-  } catch (error) {
-    if (isStorageFault(error)) throw new StoreUnavailableError(`cannot write the lock file ${file} in the data directory: ${describeStorageFault(error)}`, { cause: error });
-    throw error;
-  }
-  return () => {
-    try {
-      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
-    } catch {
-      // already gone
-    }
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

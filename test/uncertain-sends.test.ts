@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../src/domain/ids.js';
 import type { OutboundMessage } from '../src/domain/message.js';
-import { SEND_QUEUE } from '../src/pipeline/acceptor.js';
+import { SEND_QUEUE } from '../src/store/effects.js';
 import { SqliteJobQueue } from '../src/queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
 import { SqliteMessageStore } from '../src/store/sqlite/sqlite-message-store.js';

@@ -6,7 +6,7 @@
  * picks revived callbacks up within its poll interval).
  */
 import { loadConfig } from '../config/load.js';
-import { CALLBACK_QUEUE } from '../pipeline/callback-dispatcher.js';
+import { CALLBACK_QUEUE } from '../store/effects.js';
 import { SqliteJobQueue } from '../queue/sqlite/sqlite-job-queue.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { SqliteCallbackOutbox } from '../store/sqlite/sqlite-callback-outbox.js';
@@ -21,9 +21,9 @@ export async function listDeadLetters(options: { limit: number; json?: boolean }
   const { db, queue, outbox } = await open();
   try {
     const dead = await queue.listDead(CALLBACK_QUEUE, options.limit);
-    const callbacks = new Map((await outbox.get(dead.map((job) => Number(job.ref)))).map((callback) => [callback.id, callback]));
+    const callbacks = new Map((await outbox.get(dead.map((job) => job.ref))).map((callback) => [callback.id, callback]));
     const rows = dead.map((job) => {
-      const callback = callbacks.get(Number(job.ref));
+      const callback = callbacks.get(job.ref);
       return {
         deadLetter: job.id,
         account: job.partitionKey,
@@ -47,7 +47,7 @@ export async function listDeadLetters(options: { limit: number; json?: boolean }
   }
 }
 
-export async function replayDeadLetters(ids: number[], options: { all?: boolean }, out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Promise<number> {
+export async function replayDeadLetters(ids: readonly string[], options: { all?: boolean }, out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Promise<number> {
   const { db, queue } = await open();
   try {
     const targets = options.all ? (await queue.listDead(CALLBACK_QUEUE, Number.MAX_SAFE_INTEGER)).map((job) => job.id) : ids;

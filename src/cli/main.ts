@@ -56,7 +56,7 @@ callbacks
   .option('--all', 'every dead-lettered callback')
   .action(async (ids: string[], options: { all?: boolean }) => {
     const { replayDeadLetters } = await import('./callbacks.js');
-    await replayDeadLetters(ids.map(Number).filter(Number.isInteger), options);
+    await replayDeadLetters(ids.filter((id) => /^\d+$/.test(id)), options);
   });
 
 const templates = program.command('templates').description('WhatsApp templates synced from Meta');

@@ -6,7 +6,8 @@ import { SqliteJobQueue } from '../queue/sqlite/sqlite-job-queue.js';
 import { sampleMessage } from '../store/message-store.conformance.js';
 import { openSqlite } from '../store/sqlite/open-sqlite.js';
 import { SqliteMessageStore } from '../store/sqlite/sqlite-message-store.js';
-import { Acceptor, OverloadedError, SEND_QUEUE } from './acceptor.js';
+import { SEND_QUEUE } from '../store/effects.js';
+import { Acceptor, OverloadedError } from './acceptor.js';
 
 describe('Acceptor (group commit)', () => {
   let dir: string;

@@ -3,15 +3,13 @@
  * Durable acceptance with group commit. Every request that arrives during one event-loop turn
  * joins the same transaction: one commit makes them all durable, and each is answered only
  * after it. At 1,500 concurrent requests this turns thousands of commits a second into tens.
- * Each new message's send job is enqueued in the same commit, so a message is never stored
- * without the work that will send it.
+ * Each new message's send job (and its click-tracked links) is an effect of its acceptance, in
+ * the same commit, so a message is never stored without the work that will send it.
  */
 import type { OutboundMessage } from '../domain/message.js';
-import type { AcceptResult, MessageStore, TransactionHandle } from '../store/message-store.js';
+import { SEND_QUEUE, type Effects } from '../store/effects.js';
+import type { AcceptResult, MessageStore } from '../store/message-store.js';
 import type { TrackedLink } from './click-tracking.js';
-import type { JobQueue } from '../queue/job-queue.js';
-
-export const SEND_QUEUE = 'send';
 
 /** Thrown when more requests wait for a commit than the gateway is configured to hold. */
 export class OverloadedError extends Error {
@@ -32,19 +30,16 @@ interface Pending {
 
 export interface AcceptorOptions {
   store: MessageStore;
-  queue: JobQueue;
   /** Requests waiting for a commit beyond which new ones are refused (answered 429). */
   maxPending: number;
   /** Largest batch committed at once; bigger bursts take several turns. */
   maxBatch?: number;
-  /** Runs in the commit of each new message, with its extras (stores click-tracking links). */
-  onInserted?(tx: TransactionHandle, message: OutboundMessage, extras: AcceptExtras | undefined): void;
   /** Called after each commit that stored new messages (wakes the dispatcher). */
   onCommitted?(accountIds: ReadonlySet<string>): void;
 }
 
 export class Acceptor {
-  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted' | 'onInserted'>> & Pick<AcceptorOptions, 'onCommitted' | 'onInserted'>;
+  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted'>> & Pick<AcceptorOptions, 'onCommitted'>;
   #pending: Pending[] = [];
   #flushScheduled = false;
   #committing = false;
@@ -92,24 +87,19 @@ export class Acceptor {
     if (this.#committing || this.#pending.length === 0) return;
     this.#committing = true;
     const batch = this.#pending.splice(0, this.#options.maxBatch);
-    const { store, queue } = this.#options;
     const accounts = new Set<string>();
-    const extrasById = new Map(batch.filter((entry) => entry.extras).map((entry) => [entry.message.id, entry.extras]));
     try {
-      const results = await store.acceptMessages(
-        batch.map((entry) => entry.message),
-        (tx, message) => {
-          queue.enqueueWithin(tx, { queue: SEND_QUEUE, partitionKey: message.accountId, ref: message.id });
-          this.#options.onInserted?.(tx, message, extrasById.get(message.id));
-          accounts.add(message.accountId);
-        },
-      );
+      const results = await this.#options.store.acceptMessages(batch.map(acceptance));
       this.#stats.commits++;
       this.#stats.largestBatch = Math.max(this.#stats.largestBatch, batch.length);
       results.forEach((result, index) => {
+        const entry = batch[index]!;
         if (result.duplicate) this.#stats.duplicates++;
-        else this.#stats.messages++;
-        batch[index]!.resolve(result);
+        else {
+          this.#stats.messages++;
+          accounts.add(entry.message.accountId);
+        }
+        entry.resolve(result);
       });
       if (accounts.size > 0) this.#options.onCommitted?.(accounts);
     } catch (error) {
@@ -119,4 +109,19 @@ export class Acceptor {
       if (this.#pending.length > 0) this.#scheduleFlush();
     }
   }
+}
+
+/** What a new message's commit carries: its send job, and the short links of its tracked buttons. */
+function acceptance({ message, extras }: Pending): { message: OutboundMessage; effects: Effects } {
+  const effects: Effects = { jobs: [{ queue: SEND_QUEUE, partitionKey: message.accountId, ref: message.id }] };
+  if (extras?.clickLinks?.length) {
+    effects.clickLinks = extras.clickLinks.map((link) => ({
+      ...link,
+      accountId: message.accountId,
+      messageId: message.id,
+      msgId: message.msgId,
+      createdAt: message.acceptedAt,
+    }));
+  }
+  return { message, effects };
 }

@@ -9,7 +9,8 @@ import { startClevertapSimulator, type ClevertapSimulator } from '../sim/clevert
 import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js';
 import { SqliteCallbackOutbox } from '../store/sqlite/sqlite-callback-outbox.js';
 import type { SqliteTransaction } from '../store/sqlite/sqlite-message-store.js';
-import { CALLBACK_QUEUE, CallbackDispatcher, type CallbackDispatcherOptions } from './callback-dispatcher.js';
+import { CALLBACK_QUEUE } from '../store/effects.js';
+import { CallbackDispatcher, type CallbackDispatcherOptions } from './callback-dispatcher.js';
 
 /** Polls `check` until it holds (never a fixed sleep: the machine may be busy). */
 async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {

@@ -33,11 +33,11 @@ import { deliveryReportBody } from '../clevertap/callbacks.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
 import type { CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
+import { CALLBACK_QUEUE } from '../store/effects.js';
 import { readCapped } from './capped-body.js';
 import { callbackRetryDelayMs } from './callback-schedule.js';
 import { assertPublicUrl, EgressRefused, publicOnlyLookup } from './egress-guard.js';
 
-export const CALLBACK_QUEUE = 'callbacks';
 
 /** Only the first 500 characters of a refusal are kept; 64 KB is ample to find them. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
@@ -251,10 +251,10 @@ export class CallbackDispatcher {
         if (this.#blockedFor(loop.url) > 0) return 'blocked';
         const jobs = await queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.url, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
         if (jobs.length === 0) return 'idle';
-        const callbacks = await outbox.get(jobs.map((job) => Number(job.ref)));
-        const jobById = new Map(jobs.map((job) => [Number(job.ref), job]));
+        const callbacks = await outbox.get(jobs.map((job) => job.ref));
+        const jobById = new Map(jobs.map((job) => [job.ref, job]));
         const found = new Set(callbacks.map((callback) => callback.id));
-        await Promise.all(jobs.filter((job) => !found.has(Number(job.ref))).map((job) => queue.deadLetter(job, 'the callback row is missing')));
+        await Promise.all(jobs.filter((job) => !found.has(job.ref)).map((job) => queue.deadLetter(job, 'the callback row is missing')));
         await this.#deliverGroup(loop.url, callbacks, jobById);
       }
       return 'idle';
@@ -264,7 +264,7 @@ export class CallbackDispatcher {
     }
   }
 
-  async #deliverGroup(url: string, group: StoredCallback[], jobById: Map<number, Job>): Promise<void> {
+  async #deliverGroup(url: string, group: StoredCallback[], jobById: Map<string, Job>): Promise<void> {
     const { queue, outbox, logger } = this.#options;
     const endpoint = this.#endpoint(url);
     const now = Date.now();
@@ -272,8 +272,10 @@ export class CallbackDispatcher {
 
     const expired = group.filter((callback) => now - callback.createdAt > this.#options.maxAgeMs);
     const gaveUp = `gave up after ${Math.round(this.#options.maxAgeMs / 60_000)} min: ${endpoint.lastError ?? 'never delivered'}`;
-    await Promise.all(jobsOf(expired).map((job) => queue.deadLetter(job, gaveUp)));
-    endpoint.deadLettered += expired.length;
+    if (expired.length > 0) {
+      await Promise.all([outbox.markDead(expired.map((callback) => callback.id), now), ...jobsOf(expired).map((job) => queue.deadLetter(job, gaveUp))]);
+      endpoint.deadLettered += expired.length;
+    }
     const live = group.filter((callback) => !expired.includes(callback));
     if (live.length === 0) return;
 
@@ -307,7 +309,7 @@ export class CallbackDispatcher {
       if (attempt.permanent) {
         endpoint.deadLettered += ids.length;
         logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
-        await Promise.all(jobsOf(sending.callbacks).map((job) => queue.deadLetter(job, attempt.error)));
+        await Promise.all([outbox.markDead(ids, Date.now()), ...jobsOf(sending.callbacks).map((job) => queue.deadLetter(job, attempt.error))]);
         continue;
       }
       endpoint.consecutiveFailures++;

@@ -10,12 +10,11 @@
  * writes nothing. The user agent kept is cut to `MAX_USER_AGENT_CHARS`.
  */
 import type { DeliveryReport } from '../domain/delivery-report.js';
-import type { JobQueue } from '../queue/job-queue.js';
 import type { CallbackOutbox } from '../store/callback-outbox.js';
 import type { ClickLink, ClickLinkStore } from '../store/click-links.js';
 import type { MessageStore } from '../store/message-store.js';
-import { CALLBACK_QUEUE } from './callback-dispatcher.js';
 import { ClickWindow } from './click-window.js';
+import { reportCallback } from './owe-callbacks.js';
 
 export const MAX_USER_AGENT_CHARS = 256;
 export const DEFAULT_CLICK_REPORT_WINDOW_MS = 60_000;
@@ -25,7 +24,6 @@ export interface ClickReporterOptions {
   links: ClickLinkStore;
   store: MessageStore;
   outbox: CallbackOutbox;
-  queue: JobQueue;
   deliveryReportUrl(accountId: string): string | undefined;
   onOwed(url: string): void;
   /** A link is reported at most once per this window. */
@@ -70,15 +68,12 @@ export class ClickReporter {
   }
 
   async #owe(link: ClickLink, shortUrl: string, userAgent: string, at: number): Promise<boolean> {
-    const { links, store, outbox, queue } = this.#options;
+    const { store, outbox } = this.#options;
     const message = await store.getLifecycle({ id: link.messageId });
     const url = message?.callbacks?.deliveryReportUrl ?? this.#options.deliveryReportUrl(link.accountId);
     if (!url) return false;
     const report: DeliveryReport = { msgId: link.msgId, status: 'clicked', at, click: { url: link.url, shortUrl, userAgent } };
-    await links.inTransaction((tx) => {
-      const id = outbox.addWithin(tx, { accountId: link.accountId, kind: 'dlr', url, msgId: link.msgId, payload: JSON.stringify(report) });
-      queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
-    });
+    await outbox.owe([reportCallback(link.accountId, url, report)]);
     this.#options.onOwed(url);
     return true;
   }

@@ -8,14 +8,13 @@
 import type { Logger } from 'pino';
 import { inboundMessageBody } from '../clevertap/callbacks.js';
 import type { InboundMessage } from '../domain/inbound.js';
-import type { JobQueue } from '../queue/job-queue.js';
-import type { CallbackOutbox } from '../store/callback-outbox.js';
+import type { CallbackSpec } from '../store/callback-outbox.js';
+import type { Effects } from '../store/effects.js';
 import type { InboundLog } from '../store/inbound-log.js';
-import type { MessageLifecycle, MessageStore, TransactionHandle } from '../store/message-store.js';
+import type { MessageLifecycle, MessageStore } from '../store/message-store.js';
 import { parseQuickReplyPayload } from '../whatsapp/translate.js';
-import { CALLBACK_QUEUE } from './callback-dispatcher.js';
-import { matchKeyword, type OptOutRegistry } from './opt-outs.js';
-import type { OptOutStore } from '../store/opt-out-store.js';
+import { matchKeyword, type KeywordMatch, type OptOutRegistry } from './opt-outs.js';
+import { profileOptOutCallback } from './owe-callbacks.js';
 
 export interface InboundAccount {
   id: string;
@@ -30,15 +29,12 @@ export interface InboundAccount {
 export interface InboundIngestOptions {
   store: MessageStore;
   inboundLog: InboundLog;
-  outbox: CallbackOutbox;
-  queue: JobQueue;
   logger: Logger;
-  optOuts: OptOutStore;
   optOutRegistry: OptOutRegistry;
   /** A URL CleverTap can fetch an inbound media file from (the gateway's signed media proxy). */
   mediaUrlFor?(accountId: string, mediaId: string): string;
-  /** Wakes the callback dispatcher for a URL once its callback is committed. */
-  onOwed(url: string): void;
+  /** Wakes the callback dispatcher for the URLs whose callbacks were committed. */
+  onOwed(urls: readonly string[]): void;
 }
 
 export type InboundOutcome = 'forwarded' | 'duplicate' | 'no-callback-url' | 'not-forwardable';
@@ -51,7 +47,7 @@ export class InboundIngest {
   }
 
   async apply(account: InboundAccount, message: InboundMessage): Promise<InboundOutcome> {
-    const { store, inboundLog, outbox, queue } = this.#options;
+    const { store, inboundLog } = this.#options;
     const repliedTo = message.contextWamid ? await store.getLifecycle({ wamid: message.contextWamid }) : undefined;
     const original = repliedTo?.accountId === account.id ? repliedTo : undefined;
     // The URL that came with the campaign message (Kaleyra-style headers) wins over the account's.
@@ -63,38 +59,32 @@ export class InboundIngest {
       ...buttonOverride(message, original),
       ...(this.#options.mediaUrlFor ? { mediaUrl: (mediaId: string) => this.#options.mediaUrlFor!(account.id, mediaId) } : {}),
     });
-    let outcome = 'duplicate' as InboundOutcome;
+    const outcome: InboundOutcome = !url ? 'no-callback-url' : !body ? 'not-forwardable' : 'forwarded';
     const keyword = matchKeyword(message.content, account.stopKeywords, account.startKeywords);
+    const effects: Effects = keywordEffects(account, message.from, keyword, message.at);
+    const callbacks: CallbackSpec[] = [];
+    if (url && body) callbacks.push({ accountId: account.id, kind: 'imo', url, payload: body });
+    if (keyword?.kind === 'stop' && account.upload) callbacks.push(profileOptOutCallback(account.id, account.upload.url, message.from));
+    if (callbacks.length > 0) effects.callbacks = callbacks;
     const isNew = await inboundLog.record(
       { wamid: message.wamid, accountId: account.id, sender: message.from, receivedAt: message.at, ...(original ? { contextMsgId: original.msgId } : {}) },
-      (tx) => {
-        if (keyword) this.#recordKeyword(tx, account, message.from, keyword.kind, keyword.keyword, message.at);
-        if (!url) return void (outcome = 'no-callback-url');
-        if (!body) return void (outcome = 'not-forwardable');
-        const id = outbox.addWithin(tx, { accountId: account.id, kind: 'imo', url, payload: body });
-        queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
-        outcome = 'forwarded';
-      },
+      effects,
     );
-    if (isNew && keyword?.kind === 'stop') this.#options.optOutRegistry.add(account.id, message.from);
-    if (isNew && keyword?.kind === 'start') this.#options.optOutRegistry.remove(account.id, message.from);
-    if (isNew && keyword) this.#options.logger.info({ accountId: account.id, keyword: keyword.kind }, keyword.kind === 'stop' ? 'a user opted out' : 'a user opted back in');
-    if (isNew && outcome === 'forwarded' && url) this.#options.onOwed(url);
-    if (isNew && keyword?.kind === 'stop' && account.upload) this.#options.onOwed(account.upload.url);
-    if (isNew && outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');
+    if (!isNew) return 'duplicate';
+    if (keyword?.kind === 'stop') this.#options.optOutRegistry.add(account.id, message.from);
+    if (keyword?.kind === 'start') this.#options.optOutRegistry.remove(account.id, message.from);
+    if (keyword) this.#options.logger.info({ accountId: account.id, keyword: keyword.kind }, keyword.kind === 'stop' ? 'a user opted out' : 'a user opted back in');
+    if (callbacks.length > 0) this.#options.onOwed(callbacks.map((callback) => callback.url));
+    if (outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');
     return outcome;
   }
+}
 
-  #recordKeyword(tx: TransactionHandle, account: InboundAccount, recipient: string, kind: 'stop' | 'start', keyword: string, at: number): void {
-    const { optOuts, outbox, queue } = this.#options;
-    if (kind === 'start') return optOuts.optInWithin(tx, account.id, recipient);
-    optOuts.optOutWithin(tx, { accountId: account.id, recipient, keyword, optedOutAt: at });
-    if (!account.upload) return;
-    // CleverTap's own subscription flag, so its segments stop targeting the user too.
-    const payload = JSON.stringify({ d: [{ identity: recipient, type: 'profile', profileData: { 'MSG-whatsapp': false } }] });
-    const id = outbox.addWithin(tx, { accountId: account.id, kind: 'profile', url: account.upload.url, payload });
-    queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: account.upload.url, ref: String(id) });
-  }
+/** A stop keyword opts the user out, a start keyword back in, in the commit of their message. */
+function keywordEffects(account: InboundAccount, recipient: string, keyword: KeywordMatch | undefined, at: number): Effects {
+  if (keyword?.kind === 'stop') return { optOut: { accountId: account.id, recipient, keyword: keyword.keyword, optedOutAt: at } };
+  if (keyword?.kind === 'start') return { optIn: { accountId: account.id, recipient } };
+  return {};
 }
 
 /**

@@ -6,6 +6,7 @@
  * delete.
  */
 import type { Logger } from 'pino';
+import type { JobQueue } from '../queue/job-queue.js';
 import { PRUNABLE_RECORDS, type PrunableRecords, type RetentionStore } from '../store/retention.js';
 
 export const PRUNE_BATCH = 2_000;
@@ -20,7 +21,7 @@ export interface RetentionPolicy {
 }
 
 export class RetentionJob {
-  readonly #store: RetentionStore;
+  readonly #pruners: ReadonlyArray<{ kind: PrunableRecords; prune(olderThan: number, limit: number): Promise<number> }>;
   readonly #policy: RetentionPolicy;
   readonly #log: Logger;
   readonly #now: () => number;
@@ -28,8 +29,13 @@ export class RetentionJob {
   #running: Promise<Record<PrunableRecords, number>> | undefined;
   #stopped = false;
 
-  constructor(options: { store: RetentionStore; policy: RetentionPolicy; logger: Logger; now?: () => number }) {
-    this.#store = options.store;
+  /** `queue`, when given, forgets its dead letters by the `deadLetters` age too. */
+  constructor(options: { store: RetentionStore; queue?: Pick<JobQueue, 'pruneDead'>; policy: RetentionPolicy; logger: Logger; now?: () => number }) {
+    const { store, queue } = options;
+    this.#pruners = PRUNABLE_RECORDS.flatMap((kind) => {
+      const own = { kind, prune: (olderThan: number, limit: number) => store.pruneBatch(kind, olderThan, limit) };
+      return kind === 'deadLetters' && queue ? [own, { kind, prune: (olderThan: number, limit: number) => queue.pruneDead(olderThan, limit) }] : [own];
+    });
     this.#policy = options.policy;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
@@ -56,11 +62,11 @@ export class RetentionJob {
   async #pass(): Promise<Record<PrunableRecords, number>> {
     const removed = Object.fromEntries(PRUNABLE_RECORDS.map((kind) => [kind, 0])) as Record<PrunableRecords, number>;
     const startedAt = this.#now();
-    for (const kind of PRUNABLE_RECORDS) {
+    for (const { kind, prune } of this.#pruners) {
       const olderThan = startedAt - this.#policy.keepDays[kind] * DAY_MS;
       for (;;) {
         if (this.#stopped) return removed;
-        const count = await this.#store.pruneBatch(kind, olderThan, PRUNE_BATCH);
+        const count = await prune(olderThan, PRUNE_BATCH);
         removed[kind] += count;
         if (count < PRUNE_BATCH) break;
         await new Promise((resolve) => setImmediate(resolve));

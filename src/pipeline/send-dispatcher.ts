@@ -16,11 +16,12 @@
 import type { Logger } from 'pino';
 import type { DeliveryFailure } from '../domain/failure.js';
 import type { JobQueue, Job } from '../queue/job-queue.js';
-import type { MessageStore, StateChangeHook, StoredMessage } from '../store/message-store.js';
+import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import { SEND_QUEUE } from '../store/effects.js';
+import type { OwedCallbacks } from './owe-callbacks.js';
 import type { SendOutcome } from '../whatsapp/graph-client.js';
 import type { GraphSendBody } from '../whatsapp/graph-types.js';
 import { toGraphSendBody } from '../whatsapp/translate.js';
-import { SEND_QUEUE } from './acceptor.js';
 import { retryDelayMs } from './retry-policy.js';
 import { SendPacer } from './send-pacer.js';
 
@@ -46,8 +47,8 @@ export interface SendDispatcherOptions {
   uncertainHoldMs: number;
   maxAttempts: number;
   maxAgeMs: number;
-  /** Runs in the commit of every state change the dispatcher makes (a failure owes a report). */
-  onStateChange?: StateChangeHook;
+  /** Owes CleverTap the report of every state change the dispatcher makes (a failure), in its commit. */
+  callbacks?: OwedCallbacks;
   /**
    * When the recipient last wrote to the account, if known. Free-form messages are allowed only in
    * the 24 hours after it (Meta fails them later with 131047 otherwise).
@@ -310,7 +311,10 @@ export class SendDispatcher {
   }
 
   async #fail(message: StoredMessage, job: Job, failure: DeliveryFailure): Promise<void> {
-    await this.#options.store.advanceState(message.id, 'failed', Date.now(), { failure }, this.#options.onStateChange);
+    const { store, callbacks } = this.#options;
+    const at = Date.now();
+    if (callbacks) await callbacks.commitReports((effectsOf) => store.advanceState(message.id, 'failed', at, { failure }, effectsOf));
+    else await store.advanceState(message.id, 'failed', at, { failure });
     await this.#options.queue.ack(job);
     this.#stats.failed++;
     this.#options.logger.info({ messageId: message.id, msgId: message.msgId, reason: failure.reason, metaCode: failure.metaCode }, 'message failed');

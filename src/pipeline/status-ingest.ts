@@ -12,7 +12,8 @@
  * secret can never move another account's message, whichever wamid or id it names.
  */
 import type { Logger } from 'pino';
-import type { MessageStore, StateChangeHook, StatusOutcome, StatusTarget } from '../store/message-store.js';
+import type { MessageStore, StatusOutcome, StatusTarget } from '../store/message-store.js';
+import type { OwedCallbacks } from './owe-callbacks.js';
 import type { StatusUpdate } from '../whatsapp/webhook-statuses.js';
 
 export type { StatusOutcome };
@@ -20,8 +21,8 @@ export type { StatusOutcome };
 export interface StatusIngestOptions {
   store: MessageStore;
   logger: Logger;
-  /** Runs in the commit of every state change (owes CleverTap its delivery reports). */
-  onStateChange?: StateChangeHook;
+  /** Owes CleverTap the delivery reports of every state change, in its commit. */
+  callbacks?: OwedCallbacks;
 }
 
 export class StatusIngest {
@@ -36,9 +37,10 @@ export class StatusIngest {
    * delivery: only its messages move, whichever wamid or id the status names.
    */
   apply(accountId: string, update: StatusUpdate): Promise<StatusOutcome> {
-    const { store, onStateChange } = this.#options;
+    const { store, callbacks } = this.#options;
     const target: StatusTarget = { accountId, wamid: update.wamid };
     if (update.bizOpaqueCallbackData) target.id = update.bizOpaqueCallbackData;
-    return store.applyStatus(target, update.status, update.at, update.failure, onStateChange);
+    if (!callbacks) return store.applyStatus(target, update.status, update.at, update.failure);
+    return callbacks.commitReports((effectsOf) => store.applyStatus(target, update.status, update.at, update.failure, effectsOf));
   }
 }

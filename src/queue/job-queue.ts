@@ -5,23 +5,24 @@
  * lease runs out; in the last case the next reservation reports `previousAttemptUnsettled`, so
  * the worker knows an earlier attempt may have had effects nobody recorded.
  *
- * Adapters: embedded SQLite (same database and transaction as the message rows); a Redis
- * adapter is planned for scale-out. Every adapter passes `job-queue.conformance.ts`.
+ * The port exposes no connection or transaction: jobs that must commit with a change are
+ * written by the store as effects of that change (store/effects.ts), into the store's job
+ * outbox; `enqueue` is for work no change carries.
+ *
+ * Ordering: within a partition, due jobs are reserved by due time (`runAt`), then in the order
+ * they were enqueued. So `retryAt(job, job.createdAt)` puts a job back at its original place,
+ * ahead of anything enqueued after it (the callback dispatcher keeps reports in order this way).
+ *
+ * Adapters: embedded SQLite (its job table is the store's outbox, same database); a Redis
+ * adapter for scale-out. Every adapter passes `job-queue.conformance.ts`.
  */
-import type { TransactionHandle } from '../store/message-store.js';
+import type { JobSpec } from '../store/effects.js';
 
-export interface JobSpec {
-  queue: string;
-  /** Work in one partition is paced together (the send queue partitions by account). */
-  partitionKey: string;
-  /** What the job is about, e.g. a message id. */
-  ref: string;
-  /** Epoch ms; default now. */
-  runAt?: number;
-}
+export type { JobSpec };
 
 export interface Job {
-  id: number;
+  /** Opaque to callers (a decimal string on SQL adapters). */
+  id: string;
   queue: string;
   partitionKey: string;
   ref: string;
@@ -58,7 +59,7 @@ export interface QueueCounts {
 }
 
 export interface DeadJob {
-  id: number;
+  id: string;
   queue: string;
   partitionKey: string;
   ref: string;
@@ -70,8 +71,6 @@ export interface DeadJob {
 
 export interface JobQueue {
   enqueue(jobs: readonly JobSpec[]): Promise<void>;
-  /** Enqueues inside a message-store transaction, so the job commits with the row it is about. */
-  enqueueWithin(tx: TransactionHandle, job: JobSpec): void;
   reserve(queue: string, options: ReserveOptions): Promise<Job[]>;
   /** Done. False when the job had meanwhile been re-reserved or removed (a stale lease). */
   ack(job: Job): Promise<boolean>;
@@ -83,5 +82,7 @@ export interface JobQueue {
   /** Dead letters of a queue, newest first. */
   listDead(queue: string, limit: number): Promise<DeadJob[]>;
   /** Puts dead letters back in their queue as fresh jobs; returns how many were found. */
-  revive(deadJobIds: readonly number[]): Promise<number>;
+  revive(deadJobIds: readonly string[]): Promise<number>;
+  /** Forgets at most `limit` dead letters older than `olderThan` (epoch ms); returns how many. */
+  pruneDead(olderThan: number, limit: number): Promise<number>;
 }

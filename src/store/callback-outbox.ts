@@ -2,9 +2,9 @@
  * @module store/callback-outbox
  * The callbacks port: what is owed to CleverTap, stored in the commit that created the debt, so
  * a status or reply received is never lost between Meta's webhook and CleverTap's callback URL.
- * Delivery scheduling is the queue's job (queue `callbacks`, one partition per URL).
+ * Callbacks are written as effects of the change that owes them (store/effects.ts); delivery
+ * scheduling is the queue's job (queue `callbacks`, one partition per URL).
  */
-import type { TransactionHandle } from './message-store.js';
 
 /** Delivery report, inbound message, or a profile update through CleverTap's Upload API. */
 export type CallbackKind = 'dlr' | 'imo' | 'profile';
@@ -20,15 +20,19 @@ export interface CallbackSpec {
 }
 
 export interface StoredCallback extends CallbackSpec {
-  id: number;
+  /** A decimal string: a 64-bit id on every store. */
+  id: string;
   createdAt: number;
 }
 
 export interface CallbackOutbox {
-  /** Stores a callback inside the caller's open transaction and returns its id. */
-  addWithin(tx: TransactionHandle, callback: CallbackSpec): number;
-  get(ids: readonly number[]): Promise<StoredCallback[]>;
+  /** Owes callbacks that no other change carries (a click), each with its delivery job, in one commit. */
+  owe(callbacks: readonly CallbackSpec[]): Promise<void>;
+  /** The stored callbacks among `ids` (job refs); missing ones are left out. */
+  get(ids: readonly string[]): Promise<StoredCallback[]>;
   /** Remembers the outcome of the last delivery attempt, for operators. */
-  markDelivered(ids: readonly number[], at: number): Promise<void>;
-  markFailed(ids: readonly number[], error: string): Promise<void>;
+  markDelivered(ids: readonly string[], at: number): Promise<void>;
+  markFailed(ids: readonly string[], error: string): Promise<void>;
+  /** Given up on (dead-lettered): kept for replay until retention forgets it. */
+  markDead(ids: readonly string[], at: number): Promise<void>;
 }

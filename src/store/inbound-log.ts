@@ -2,7 +2,7 @@
  * @module store/inbound-log
  * Inbound messages already received, so a webhook Meta repeats is forwarded to CleverTap once.
  */
-import type { TransactionHandle } from './message-store.js';
+import type { Effects } from './effects.js';
 
 export interface InboundRecord {
   wamid: string;
@@ -14,10 +14,10 @@ export interface InboundRecord {
 
 export interface InboundLog {
   /**
-   * Records an inbound message unless its wamid was seen before; `onNew` runs in the same commit
-   * for a first sighting (to owe CleverTap the message). Resolves to whether it was new.
+   * Records an inbound message unless its wamid was seen before; a first sighting commits
+   * `effects` with it (the callback owed to CleverTap, an opt-out). Resolves to whether it was new.
    */
-  record(entry: InboundRecord, onNew: (tx: TransactionHandle) => void): Promise<boolean>;
+  record(entry: InboundRecord, effects?: Effects): Promise<boolean>;
   /** Epoch ms of the user's latest message to the account, if the gateway has seen one. */
   lastInboundAt(accountId: string, sender: string): Promise<number | undefined>;
 }

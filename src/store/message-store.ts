@@ -6,6 +6,7 @@
 import type { DeliveryFailure } from '../domain/failure.js';
 import type { CallbackOverrides, MessageContent, OutboundMessage } from '../domain/message.js';
 import type { MessageState } from '../domain/status.js';
+import type { Effects, EffectsOf } from './effects.js';
 
 /** A message as stored, with its lifecycle so far. Times are epoch milliseconds. */
 export interface StoredMessage extends OutboundMessage {
@@ -26,15 +27,13 @@ export interface AcceptResult {
   duplicate: boolean;
 }
 
-/**
- * An opaque handle to the store's open transaction, handed to hooks that must write in the
- * same commit (the embedded queue enqueues send jobs this way).
- */
-export type TransactionHandle = { readonly kind: string };
+/** A new message and what must commit with it (its send job, its click links). */
+export interface Acceptance {
+  message: OutboundMessage;
+  effects?: Effects;
+}
 
-export type AcceptHook = (tx: TransactionHandle, message: OutboundMessage) => void;
-
-/** A state change that happened, as hooks see it inside its commit. */
+/** A state change that happened, as `EffectsOf` sees it inside its commit. */
 export interface StateChange {
   id: string;
   accountId: string;
@@ -46,7 +45,8 @@ export interface StateChange {
   callbacks?: CallbackOverrides;
 }
 
-export type StateChangeHook = (tx: TransactionHandle, change: StateChange) => void;
+/** What a state change must carry (e.g. the delivery reports it owes CleverTap). */
+export type StateChangeEffects = EffectsOf<StateChange>;
 
 /** The part of a message its lifecycle needs, without the content (cheap to read). */
 export interface MessageLifecycle {
@@ -81,13 +81,12 @@ export interface StateCounts {
 
 export interface MessageStore {
   /**
-   * Durably records new messages in one commit. A message repeating an earlier
-   * (accountId, msgId, to) is not stored again; its result points at the earlier message.
-   * `onInserted` runs inside the same transaction for every newly stored message.
+   * Durably records new messages in one commit, each with its effects. A message repeating an
+   * earlier (accountId, msgId, to) is not stored again, nor are its effects; its result points at
+   * the earlier message. Results are in the order of `batch`.
    */
-  acceptMessages(messages: readonly OutboundMessage[], onInserted?: AcceptHook): Promise<AcceptResult[]>;
+  acceptMessages(batch: readonly Acceptance[]): Promise<AcceptResult[]>;
   getMessage(id: string): Promise<StoredMessage | undefined>;
-  findByWamid(wamid: string): Promise<StoredMessage | undefined>;
   /** The lifecycle of a message, by the gateway's id or by Meta's wamid. */
   getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined>;
   /** Meta accepted the send: remember the wamid and move to `submitted` (if not already past it). */
@@ -102,13 +101,13 @@ export interface MessageStore {
     state: MessageState,
     at: number,
     details?: { failure?: DeliveryFailure; wamid?: string },
-    /** Runs in the same commit when the message did move (e.g. to owe CleverTap a report). */
-    onAdvanced?: StateChangeHook,
+    /** What the change must carry, committed with it; asked only when the message did move. */
+    effectsOf?: StateChangeEffects,
   ): Promise<boolean>;
   /**
    * Applies a status from Meta to the message it names (see `StatusTarget`): moves it forward
-   * as `advanceState` does, recording `target.wamid` when the message has none yet, and runs
-   * `onAdvanced` in the same commit. Finding the message and moving it happen together, with
+   * as `advanceState` does, recording `target.wamid` when the message has none yet, with the
+   * effects of the change in the same commit. Finding the message and moving it happen together, with
    * one read; a status that does not move it (a replay, or out of order) writes nothing.
    */
   applyStatus(
@@ -116,10 +115,9 @@ export interface MessageStore {
     state: MessageState,
     at: number,
     failure?: DeliveryFailure,
-    onAdvanced?: StateChangeHook,
+    effectsOf?: StateChangeEffects,
   ): Promise<StatusOutcome>;
   countByState(): Promise<StateCounts[]>;
-  close(): Promise<void>;
 }
 
 export type { MessageContent, CallbackOverrides };

@@ -7,8 +7,9 @@
  *   cutoff. A status webhook for a forgotten message is logged and dropped.
  * - `deliveredCallbacks`: callbacks CleverTap accepted. Undelivered ones are never removed here:
  *   they are still owed.
- * - `deadLetters`: dead-lettered jobs (and, for callbacks, the callback they carried) that nobody
- *   replayed by the cutoff.
+ * - `deadLetters`: callbacks given up on (dead-lettered) before the cutoff and not delivered
+ *   since. The dead-lettered jobs are the queue's to forget (`JobQueue.pruneDead`), by the same
+ *   age, so a callback is gone about when its dead letter is and nothing is left to replay.
  * - `inboundMessages`: the deduplication record of received messages. Meta retries a webhook for
  *   up to 7 days, so the cutoff must be older than that.
  * - `clickLinks`: short links from click tracking; a tap on a forgotten one gets 404.

@@ -6,8 +6,7 @@
  * "long enough" before counting what went out.
  */
 import type { Gateway } from '../../src/gateway.js';
-import { SEND_QUEUE } from '../../src/pipeline/acceptor.js';
-import { CALLBACK_QUEUE } from '../../src/pipeline/callback-dispatcher.js';
+import { CALLBACK_QUEUE, SEND_QUEUE } from '../../src/store/effects.js';
 
 /** Jobs of `queue` not yet finished (ready, scheduled for later, or leased by a worker). */
 export async function unfinishedJobs(gateway: Pick<Gateway, 'queue'>, queue: string): Promise<number> {

@@ -1,21 +1,19 @@
 /**
  * @module queue/sqlite/sqlite-job-queue
- * The embedded queue: a job table in the same SQLite file as the messages, so accepting a
- * message and enqueueing its send is one commit. Leases are visibility timeouts: a reserved
+ * The embedded queue: a job table in the same SQLite file as the messages. The store writes the
+ * jobs a change creates straight into it, in the change's commit (store/sqlite/sqlite-effects.ts):
+ * here the store's job outbox and the queue are one table. Leases are visibility timeouts: a reserved
  * job's `run_at` moves to the end of its lease, so a job whose worker died simply becomes due.
  */
 import type { SqliteDatabase } from '../../store/sqlite/open-sqlite.js';
 import { loadSql } from '../../store/sqlite/sql-loader.js';
-import type { SqliteTransaction } from '../../store/sqlite/sqlite-message-store.js';
 import { writeBatcherFor, type WriteBatcher } from '../../store/sqlite/write-batcher.js';
-import type { TransactionHandle } from '../../store/message-store.js';
 import type { DeadJob, Job, JobQueue, JobSpec, QueueCounts, ReserveOptions, RetryOptions } from '../job-queue.js';
 
 /** A `select-ready` row, read raw: id, queue, partition_key, ref, attempts, leased, uncertain_since, last_error, created_at. */
 type JobRow = [number, string, string, string, number, number, number | null, string | null, number];
 
 export class SqliteJobQueue implements JobQueue {
-  readonly #db: SqliteDatabase;
   readonly #statements;
   readonly #reserve;
   readonly #deadLetter;
@@ -24,7 +22,6 @@ export class SqliteJobQueue implements JobQueue {
   readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
-    this.#db = db;
     this.#writes = writeBatcherFor(db);
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
     const statements = {
@@ -41,6 +38,7 @@ export class SqliteJobQueue implements JobQueue {
       listDead: sql('list-dead'),
       reviveDead: sql('revive-dead'),
       deleteDead: sql('delete-dead'),
+      pruneDead: sql('prune-dead'),
     };
     this.#statements = statements;
     this.#reserve = db.transaction((queue: string, options: ReserveOptions, now: number): Job[] => {
@@ -55,12 +53,14 @@ export class SqliteJobQueue implements JobQueue {
       return jobs;
     });
     this.#deadLetter = db.transaction((job: Job, reason: string, now: number) => {
-      statements.deadLetter.run({ id: job.id, reason, now });
-      statements.deleteJob.run({ id: job.id });
+      const id = Number(job.id);
+      statements.deadLetter.run({ id, reason, now });
+      statements.deleteJob.run({ id });
     });
-    this.#revive = db.transaction((ids: readonly number[], now: number) => {
+    this.#revive = db.transaction((ids: readonly string[], now: number) => {
       let found = 0;
-      for (const id of ids) {
+      for (const deadId of ids) {
+        const id = Number(deadId);
         if (statements.reviveDead.run({ id, now }).changes === 1) {
           statements.deleteDead.run({ id });
           found++;
@@ -77,15 +77,6 @@ export class SqliteJobQueue implements JobQueue {
     this.#enqueueMany.immediate(jobs, Date.now());
   }
 
-  enqueueWithin(tx: TransactionHandle, job: JobSpec): void {
-    const sqlite = tx as SqliteTransaction;
-    if (sqlite.kind !== 'sqlite' || sqlite.db !== this.#db || !this.#db.inTransaction) {
-      throw new Error('SqliteJobQueue.enqueueWithin needs an open transaction on the same database');
-    }
-    const now = Date.now();
-    this.#statements.enqueue.run(job.queue, job.partitionKey, job.ref, job.runAt ?? now, now);
-  }
-
   async reserve(queue: string, options: ReserveOptions): Promise<Job[]> {
     // The lease must be durable before a job is handed out (a crash mid-send must find it
     // leased), but it need not have a commit of its own: it joins the next batch of writes.
@@ -93,12 +84,12 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async ack(job: Job): Promise<boolean> {
-    const { changes } = await this.#writes.write(() => this.#statements.ack.run(job.id, job.attempts));
+    const { changes } = await this.#writes.write(() => this.#statements.ack.run(Number(job.id), job.attempts));
     return changes === 1;
   }
 
   async retryAt(job: Job, runAt: number, options: RetryOptions = {}): Promise<void> {
-    const params = { id: job.id, attempts: job.attempts, runAt, error: options.error ?? null, uncertainSince: options.uncertainSince ?? null };
+    const params = { id: Number(job.id), attempts: job.attempts, runAt, error: options.error ?? null, uncertainSince: options.uncertainSince ?? null };
     await this.#writes.write(() => this.#statements.retryAt.run(params));
   }
 
@@ -111,11 +102,20 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async listDead(queue: string, limit: number): Promise<DeadJob[]> {
-    return (this.#statements.listDead.all(queue, limit) as DeadJob[]).map((row) => ({ ...row, createdAt: Number(row.createdAt), deadAt: Number(row.deadAt) }));
+    return (this.#statements.listDead.all(queue, limit) as Array<Omit<DeadJob, 'id'> & { id: number }>).map((row) => ({
+      ...row,
+      id: String(row.id),
+      createdAt: Number(row.createdAt),
+      deadAt: Number(row.deadAt),
+    }));
   }
 
-  async revive(deadJobIds: readonly number[]): Promise<number> {
+  async revive(deadJobIds: readonly string[]): Promise<number> {
     return this.#revive.immediate(deadJobIds, Date.now());
+  }
+
+  async pruneDead(olderThan: number, limit: number): Promise<number> {
+    return this.#statements.pruneDead.run(olderThan, limit).changes;
   }
 
   async counts(now = Date.now()): Promise<QueueCounts[]> {
@@ -135,7 +135,7 @@ export class SqliteJobQueue implements JobQueue {
 
 function toJob(row: JobRow): Job {
   const [id, queue, partitionKey, ref, attempts, leased, uncertainSince, lastError, createdAt] = row;
-  const job: Job = { id, queue, partitionKey, ref, attempts: attempts + 1, createdAt: Number(createdAt), previousAttemptUnsettled: leased === 1 };
+  const job: Job = { id: String(id), queue, partitionKey, ref, attempts: attempts + 1, createdAt: Number(createdAt), previousAttemptUnsettled: leased === 1 };
   if (uncertainSince !== null) job.uncertainSince = Number(uncertainSince);
   if (lastError !== null) job.lastError = lastError;
   return job;

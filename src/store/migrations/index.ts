@@ -11,6 +11,8 @@ import * as optOuts from './004-opt-outs.js';
 import * as clickLinks from './005-click-links.js';
 import * as templates from './006-templates.js';
 import * as webhookRejects from './007-webhook-rejects.js';
+import * as deadCallbacks from './008-dead-callbacks.js';
+import * as jobOutbox from './009-job-outbox.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-click-links': clickLinks,
   '006-templates': templates,
   '007-webhook-rejects': webhookRejects,
+  '008-dead-callbacks': deadCallbacks,
+  '009-job-outbox': jobOutbox,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,53 +3,58 @@
  * The callback outbox in the embedded database, beside the messages whose events it reports.
  */
 import type { CallbackOutbox, CallbackSpec, StoredCallback } from '../callback-outbox.js';
-import type { TransactionHandle } from '../message-store.js';
 import type { SqliteDatabase } from './open-sqlite.js';
+import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 import { loadSql } from './sql-loader.js';
-import type { SqliteTransaction } from './sqlite-message-store.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 
+type CallbackRow = Omit<StoredCallback, 'id' | 'msgId'> & { id: number; msgId: string | null };
+
 export class SqliteCallbackOutbox implements CallbackOutbox {
-  readonly #db: SqliteDatabase;
   readonly #writes: WriteBatcher;
-  readonly #insert;
+  readonly #effects: SqliteEffects;
   readonly #get;
   readonly #delivered;
   readonly #failed;
+  readonly #dead;
 
   constructor(db: SqliteDatabase) {
-    this.#db = db;
     this.#writes = writeBatcherFor(db);
+    this.#effects = sqliteEffectsFor(db);
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
-    this.#insert = sql('insert-callback');
     this.#get = sql('get-callbacks');
     this.#delivered = sql('mark-callbacks-delivered');
     this.#failed = sql('mark-callbacks-failed');
+    this.#dead = sql('mark-callbacks-dead');
   }
 
-  addWithin(tx: TransactionHandle, callback: CallbackSpec): number {
-    const sqlite = tx as SqliteTransaction;
-    if (sqlite.kind !== 'sqlite' || sqlite.db !== this.#db || !this.#db.inTransaction) {
-      throw new Error('SqliteCallbackOutbox.addWithin needs an open transaction on the same database');
-    }
-    const { lastInsertRowid } = this.#insert.run(callback.accountId, callback.kind, callback.url, callback.msgId ?? null, callback.payload, Date.now());
-    return Number(lastInsertRowid);
+  async owe(callbacks: readonly CallbackSpec[]): Promise<void> {
+    if (callbacks.length > 0) await this.#writes.write(() => this.#effects.apply({ callbacks }));
   }
 
-  async get(ids: readonly number[]): Promise<StoredCallback[]> {
-    const rows = this.#get.all(JSON.stringify(ids)) as Array<StoredCallback & { msgId: string | null }>;
+  async get(ids: readonly string[]): Promise<StoredCallback[]> {
+    const rows = this.#get.all(idList(ids)) as CallbackRow[];
     return rows.map((row) => {
-      const callback: StoredCallback = { id: row.id, accountId: row.accountId, kind: row.kind, url: row.url, payload: row.payload, createdAt: Number(row.createdAt) };
+      const callback: StoredCallback = { id: String(row.id), accountId: row.accountId, kind: row.kind, url: row.url, payload: row.payload, createdAt: Number(row.createdAt) };
       if (row.msgId) callback.msgId = row.msgId;
       return callback;
     });
   }
 
-  async markDelivered(ids: readonly number[], at: number): Promise<void> {
-    await this.#writes.write(() => this.#delivered.run(at, JSON.stringify(ids)));
+  async markDelivered(ids: readonly string[], at: number): Promise<void> {
+    await this.#writes.write(() => this.#delivered.run(at, idList(ids)));
   }
 
-  async markFailed(ids: readonly number[], error: string): Promise<void> {
-    await this.#writes.write(() => this.#failed.run(error, JSON.stringify(ids)));
+  async markFailed(ids: readonly string[], error: string): Promise<void> {
+    await this.#writes.write(() => this.#failed.run(error, idList(ids)));
   }
+
+  async markDead(ids: readonly string[], at: number): Promise<void> {
+    await this.#writes.write(() => this.#dead.run(at, idList(ids)));
+  }
+}
+
+/** A JSON array of integer ids for `json_each` (numbers, so they compare with the integer key). */
+function idList(ids: readonly string[]): string {
+  return JSON.stringify(ids.map(Number));
 }

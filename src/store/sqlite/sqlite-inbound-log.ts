@@ -1,22 +1,23 @@
 /**
  * @module store/sqlite/sqlite-inbound-log
- * The inbound log in the embedded database; first sightings and what they cause share a commit.
+ * The inbound log in the embedded database; first sightings and their effects share a commit.
  */
+import type { Effects } from '../effects.js';
 import type { InboundLog, InboundRecord } from '../inbound-log.js';
-import type { TransactionHandle } from '../message-store.js';
 import type { SqliteDatabase } from './open-sqlite.js';
+import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 
 export class SqliteInboundLog implements InboundLog {
-  readonly #tx: TransactionHandle & { db: SqliteDatabase };
   readonly #writes: WriteBatcher;
+  readonly #effects: SqliteEffects;
   readonly #insert;
   readonly #last;
 
   constructor(db: SqliteDatabase) {
-    this.#tx = { kind: 'sqlite', db };
     this.#writes = writeBatcherFor(db);
+    this.#effects = sqliteEffectsFor(db);
     this.#insert = db.prepare(loadSql(import.meta.url, 'insert-inbound'));
     this.#last = db.prepare(loadSql(import.meta.url, 'last-inbound')).pluck();
   }
@@ -26,10 +27,10 @@ export class SqliteInboundLog implements InboundLog {
     return last === null || last === undefined ? undefined : Number(last);
   }
 
-  async record(entry: InboundRecord, onNew: (tx: TransactionHandle) => void): Promise<boolean> {
+  async record(entry: InboundRecord, effects?: Effects): Promise<boolean> {
     return this.#writes.write(() => {
       const { changes } = this.#insert.run(entry.wamid, entry.accountId, entry.sender, entry.contextMsgId ?? null, entry.receivedAt);
-      if (changes === 1) onNew(this.#tx);
+      if (changes === 1) this.#effects.apply(effects);
       return changes === 1;
     });
   }

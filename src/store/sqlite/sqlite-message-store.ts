@@ -5,25 +5,24 @@
  * port's promises.
  */
 import type { DeliveryFailure } from '../../domain/failure.js';
-import type { OutboundMessage } from '../../domain/message.js';
 import { canTransition, type MessageState } from '../../domain/status.js';
 import type {
-  AcceptHook,
+  Acceptance,
   AcceptResult,
   MessageLifecycle,
   MessageStore,
   StateChange,
-  StateChangeHook,
+  StateChangeEffects,
   StateCounts,
   StatusOutcome,
   StatusTarget,
   StoredMessage,
-  TransactionHandle,
 } from '../message-store.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
+import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 
 interface MessageRow {
   id: string;
@@ -58,19 +57,11 @@ const STATE_AT_COLUMN: Partial<Record<MessageState, string>> = {
   failed: 'failed_at',
 };
 
-/** The handle hooks receive: the same connection, inside the open transaction. */
-export interface SqliteTransaction extends TransactionHandle {
-  readonly kind: 'sqlite';
-  readonly db: SqliteDatabase;
-}
-
 export class SqliteMessageStore implements MessageStore {
-  readonly #db: SqliteDatabase;
-  readonly #tx: SqliteTransaction;
+  readonly #effects: SqliteEffects;
   readonly #insert;
   readonly #findDuplicate;
   readonly #get;
-  readonly #byWamid;
   readonly #recordSubmitted;
   readonly #advance;
   readonly #countByState;
@@ -85,14 +76,12 @@ export class SqliteMessageStore implements MessageStore {
   readonly #writes: WriteBatcher;
 
   constructor(db: SqliteDatabase) {
-    this.#db = db;
     this.#writes = writeBatcherFor(db);
-    this.#tx = { kind: 'sqlite', db };
+    this.#effects = sqliteEffectsFor(db);
     const sql = (name: string) => db.prepare(loadSql(import.meta.url, name));
     this.#insert = sql('insert-message');
     this.#findDuplicate = sql('find-duplicate').pluck();
     this.#get = sql('get-message');
-    this.#byWamid = sql('find-by-wamid');
     this.#recordSubmitted = sql('record-submitted');
     this.#advance = sql('advance-state');
     this.#countByState = sql('count-by-state');
@@ -106,9 +95,10 @@ export class SqliteMessageStore implements MessageStore {
       const forState = applyStatus.replaceAll('/*STATE_AT*/', column);
       this.#applyStatus.set(state, [db.prepare(forState.replaceAll('/*SET_WAMID*/', '')), db.prepare(forState.replaceAll('/*SET_WAMID*/', 'wamid = ?,'))]);
     }
-    this.#acceptBatch = db.transaction((messages: readonly OutboundMessage[], onInserted?: AcceptHook) => {
+    this.#acceptBatch = db.transaction((batch: readonly Acceptance[]) => {
       const results: AcceptResult[] = [];
-      for (const message of messages) {
+      const now = Date.now();
+      for (const { message, effects } of batch) {
         const { changes } = this.#insert.run(
           message.id,
           message.accountId,
@@ -122,7 +112,7 @@ export class SqliteMessageStore implements MessageStore {
           message.acceptedAt,
         );
         if (changes === 1) {
-          onInserted?.(this.#tx, message);
+          this.#effects.apply(effects, now);
           results.push({ id: message.id, duplicate: false });
         } else {
           const existing = this.#findDuplicate.get(message.accountId, message.msgId, message.to) as string;
@@ -133,18 +123,13 @@ export class SqliteMessageStore implements MessageStore {
     });
   }
 
-  async acceptMessages(messages: readonly OutboundMessage[], onInserted?: AcceptHook): Promise<AcceptResult[]> {
+  async acceptMessages(batch: readonly Acceptance[]): Promise<AcceptResult[]> {
     // `immediate` takes the write lock up front, so a concurrent reader cannot force a retry.
-    return this.#acceptBatch.immediate(messages, onInserted);
+    return this.#acceptBatch.immediate(batch);
   }
 
   async getMessage(id: string): Promise<StoredMessage | undefined> {
     const row = this.#get.get(id) as MessageRow | undefined;
-    return row && toStoredMessage(row);
-  }
-
-  async findByWamid(wamid: string): Promise<StoredMessage | undefined> {
-    const row = this.#byWamid.get(wamid) as MessageRow | undefined;
     return row && toStoredMessage(row);
   }
 
@@ -168,25 +153,25 @@ export class SqliteMessageStore implements MessageStore {
     state: MessageState,
     at: number,
     details: { failure?: DeliveryFailure; wamid?: string } = {},
-    onAdvanced?: StateChangeHook,
+    effectsOf?: StateChangeEffects,
   ): Promise<boolean> {
     const params = { id, state, at, wamid: details.wamid ?? null, failure: details.failure ? JSON.stringify(details.failure) : null };
     return this.#writes.write(() => {
-      const before = onAdvanced
+      const before = effectsOf
         ? (this.#transitionContext.get(id) as { id: string; accountId: string; msgId: string; state: MessageState; callbacks: string | null } | undefined)
         : undefined;
       const moved = this.#advance.run(params).changes === 1;
-      if (moved && before && onAdvanced) {
+      if (moved && before && effectsOf) {
         const change: StateChange = { id, accountId: before.accountId, msgId: before.msgId, previous: before.state, state, at };
         if (details.failure) change.failure = details.failure;
         if (before.callbacks) change.callbacks = JSON.parse(before.callbacks);
-        onAdvanced(this.#tx, change);
+        this.#effects.apply(effectsOf(change));
       }
       return moved;
     });
   }
 
-  applyStatus(target: StatusTarget, state: MessageState, at: number, failure?: DeliveryFailure, onAdvanced?: StateChangeHook): Promise<StatusOutcome> {
+  applyStatus(target: StatusTarget, state: MessageState, at: number, failure?: DeliveryFailure, effectsOf?: StateChangeEffects): Promise<StatusOutcome> {
     const statements = this.#applyStatus.get(state);
     if (!statements) return Promise.resolve('stale');
     const failureJson = failure ? JSON.stringify(failure) : null;
@@ -199,11 +184,11 @@ export class SqliteMessageStore implements MessageStore {
       if (!canTransition(previous, state)) return 'stale';
       if (wamid === null) statements[1].run(state, target.wamid, failureJson, at, at, rowid);
       else statements[0].run(state, failureJson, at, at, rowid);
-      if (onAdvanced) {
+      if (effectsOf) {
         const change: StateChange = { id, accountId, msgId, previous, state, at };
         if (failure) change.failure = failure;
         if (callbacks) change.callbacks = JSON.parse(callbacks);
-        onAdvanced(this.#tx, change);
+        this.#effects.apply(effectsOf(change));
       }
       return 'applied';
     });
@@ -211,10 +196,6 @@ export class SqliteMessageStore implements MessageStore {
 
   async countByState(): Promise<StateCounts[]> {
     return this.#countByState.all() as StateCounts[];
-  }
-
-  async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
   }
 }
 

@@ -7,9 +7,6 @@ import type { PrunableRecords, RetentionStore } from '../retention.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 
-/** The queue whose dead letters carry a callback row (pipeline/callback-dispatcher.ts). */
-const CALLBACK_QUEUE = 'callbacks';
-
 export class SqliteRetentionStore implements RetentionStore {
   readonly #prune: Record<PrunableRecords, (olderThan: number, limit: number) => number>;
 
@@ -24,18 +21,11 @@ export class SqliteRetentionStore implements RetentionStore {
       const prepared = statement(name);
       return (olderThan: number, limit: number) => prepared.run(olderThan, olderThan, limit).changes;
     };
-    const deadLetterCallbacks = statement('retention-dead-letter-callbacks');
-    const deadLetters = statement('retention-dead-letters');
-    // Dead letters pruned oldest first in both statements, so the callbacks removed are exactly
-    // those of the dead letters removed right after, in one transaction.
-    const pruneDeadLetters = db.transaction((olderThan: number, limit: number) => {
-      deadLetterCallbacks.run(olderThan, limit, CALLBACK_QUEUE);
-      return deadLetters.run(olderThan, limit).changes;
-    });
     this.#prune = {
       messages: twice('retention-messages'),
       deliveredCallbacks: twice('retention-delivered-callbacks'),
-      deadLetters: (olderThan, limit) => pruneDeadLetters.immediate(olderThan, limit),
+      // The callbacks given up on; the dead letters themselves are the queue's (JobQueue.pruneDead).
+      deadLetters: one('retention-dead-letter-callbacks'),
       inboundMessages: one('retention-inbound-messages'),
       clickLinks: one('retention-click-links'),
     };

@@ -1,7 +1,5 @@
--- The callbacks carried by the dead letters retention-dead-letters.sql is about to remove (same
--- window: oldest first, same cutoff and limit). Positional: (olderThan, limit, queue).
+-- Callbacks given up on (dead-lettered) before the cutoff and never delivered since (a replayed
+-- one that got through is a delivered callback). Positional: (olderThan, limit).
 DELETE FROM callbacks WHERE id IN (
-  SELECT CAST(ref AS INTEGER) FROM (
-    SELECT queue, ref FROM dead_jobs WHERE dead_at < ? ORDER BY id LIMIT ?
-  ) WHERE queue = ?
+  SELECT id FROM callbacks WHERE dead_at < ? AND delivered_at IS NULL ORDER BY id LIMIT ?
 )

@@ -1,2 +1,0 @@
--- One message by Meta's id for it.
-SELECT * FROM messages WHERE wamid = ?
