@@ -107,7 +107,7 @@ describe('load shedding and faults', () => {
     const auth = { authorization: `Bearer ${gateway.sandboxSecrets!.clevertapToken}` };
     expect((await gateway.post(ENDPOINT, text(1), auth)).json).toEqual({ status: 'success' });
     await eventually(() => gateway!.simulator!.accepted().length === 1, 'the first send');
-    await gateway.store.close(); // the database goes away under a running gateway
+    await gateway.storage.close(); // the database goes away under a running gateway
     const response = await gateway.post(ENDPOINT, text(2), auth);
     expect(response.status).toBe(500);
     expect(response.json).toEqual({ status: 'failure', error: { message: 'Unable to process the request' } });

@@ -266,7 +266,7 @@ describe('a 500 in the log', () => {
   });
 
   it('names the path, never the query string (which may carry a secret)', async () => {
-    await gateway.store.close(); // the database goes away under a running gateway: every read fails
+    await gateway.storage.close(); // the database goes away under a running gateway: every read fails
     const secret = 'hub-verify-token-never-logged';
     const answer = await request(`${gateway.url}/v1/admin/stats?hub.verify_token=${secret}&x=1`);
     expect(answer.statusCode).toBe(500);

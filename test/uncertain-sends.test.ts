@@ -12,9 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../src/domain/ids.js';
 import type { OutboundMessage } from '../src/domain/message.js';
 import { SEND_QUEUE } from '../src/store/effects.js';
-import { SqliteJobQueue } from '../src/queue/sqlite/sqlite-job-queue.js';
-import { openSqlite } from '../src/store/sqlite/open-sqlite.js';
-import { SqliteMessageStore } from '../src/store/sqlite/sqlite-message-store.js';
+import { createSqliteStorage } from '../src/store/sqlite/create-sqlite-storage.js';
 import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
 import { GraphClient } from '../src/whatsapp/graph-client.js';
 import { toGraphSendBody } from '../src/whatsapp/translate.js';
@@ -67,16 +65,15 @@ describe('uncertain sends after a crash', () => {
     // The first had reached Meta (whose webhooks now find nobody listening); the second had not.
     const reachedMeta = message('919811111111');
     const neverSent = message('919822222222');
-    const db = await openSqlite({ path: path.join(dataDir, 'wabridge.db') });
-    const store = new SqliteMessageStore(db);
-    const queue = new SqliteJobQueue(db);
-    await store.acceptMessages([reachedMeta, neverSent], (tx, m) => queue.enqueueWithin(tx, { queue: SEND_QUEUE, partitionKey: 'acme', ref: m.id }));
+    const storage = await createSqliteStorage({ path: path.join(dataDir, 'wabridge.db') });
+    const { messages: store, queue } = storage;
+    await store.acceptMessages([reachedMeta, neverSent].map((m) => ({ message: m, effects: { jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: m.id }] } })));
     expect(await queue.reserve(SEND_QUEUE, { partitionKey: 'acme', limit: 10, leaseMs: 60_000 })).toHaveLength(2);
     const graph = new GraphClient({ graphBaseUrl: simulator.graphBaseUrl, accessToken: TOKEN });
     const firstSend = await graph.sendMessage(PHONE_NUMBER_ID, toGraphSendBody(reachedMeta));
     await graph.close();
     expect(firstSend.kind).toBe('accepted');
-    await store.close();
+    await storage.close();
 
     const restartedAt = Date.now();
     gateway = await startTestGateway(

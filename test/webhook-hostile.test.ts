@@ -14,6 +14,7 @@ import { MAX_REJECT_ITEM_CHARS } from '../src/store/webhook-rejects.js';
 import { signWebhookBody } from '../src/whatsapp/signature.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 import { freePort } from './support/process.js';
+import { messageByWamid } from './support/messages.js';
 
 const WEBHOOK = '/v1/whatsapp/webhook';
 const DEPTH = 10_000;
@@ -43,7 +44,7 @@ describe('Meta webhook: items that cannot be understood', () => {
     }
     const accepted = await eventually(() => (gateway.simulator!.accepted().length === 12 ? gateway.simulator!.accepted() : undefined), 'the sends');
     for (const send of accepted) {
-      await eventually(async () => (await gateway.store.findByWamid(send.wamid))?.state === 'sent', 'the simulator\'s sent status');
+      await eventually(async () => (await messageByWamid(gateway, send.wamid))?.state === 'sent', 'the simulator\'s sent status');
       wamids.push(send.wamid);
     }
   }, 30_000);
@@ -59,7 +60,7 @@ describe('Meta webhook: items that cannot be understood', () => {
   const goodStatus = (wamid: string) => `{"id":"${wamid}","status":"delivered","timestamp":"1750030073","recipient_id":"919999999999"}`;
   /** A text from a sender of its own, so CleverTap's inbox tells it apart (its body carries no wamid). */
   const goodText = (from: string, body = 'hello') => `{"from":"${from}","id":"wamid.in.${from}","timestamp":"1750030100","type":"text","text":{"body":${JSON.stringify(body)}}}`;
-  const stateOf = async (wamid: string) => (await gateway.store.findByWamid(wamid))?.state;
+  const stateOf = async (wamid: string) => (await messageByWamid(gateway, wamid))?.state;
   const inboundArrived = (from: string) => eventually(() => clevertap.inboundMessages().find((message) => message.from === from), `the message from ${from} at CleverTap`);
 
   it.each([
@@ -186,7 +187,7 @@ describe('Meta webhook: items that cannot be understood', () => {
 
   it('answers 5xx only when its own store fails, so Meta sends the delivery again', async () => {
     const wamid = wamids[nextMessage++]!;
-    await gateway.store.close(); // the database goes away under a running gateway
+    await gateway.storage.close(); // the database goes away under a running gateway
     const good = await deliver(envelope(`{${metadata()},"statuses":[${goodStatus(wamid)}]}`));
     expect(good.status).toBe(500);
     const poison = await deliver(envelope(`{${metadata()},"statuses":[{"id":"wamid.deep","status":"sent","timestamp":${deepArray}}]}`));
@@ -239,7 +240,7 @@ describe('Meta webhook: one account cannot move another\'s messages', () => {
     const send = { ...fixture('clevertap/requests/freeform-text.json'), msgId: 'beta|1', to: '919900000042', wabaNumber: B.wabaNumber };
     expect((await gateway.post('/v1/clevertap/beta/messages', send, { authorization: 'ct-beta' })).json).toEqual({ status: 'success' });
     const sent = await eventually(() => simulators[1]!.accepted()[0], 'B\'s send');
-    await eventually(async () => (await gateway.store.findByWamid(sent.wamid))?.state === 'delivered', 'B\'s message delivered');
+    await eventually(async () => (await messageByWamid(gateway, sent.wamid))?.state === 'delivered', 'B\'s message delivered');
     const failed = { id: sent.wamid, status: 'failed', timestamp: '1750030073', recipient_id: sent.waId, errors: [{ code: 131049, title: 'healthy ecosystem' }] };
 
     // A's own number, A's signature, B's wamid (and then B's id as biz_opaque_callback_data).
@@ -250,11 +251,11 @@ describe('Meta webhook: one account cannot move another\'s messages', () => {
     expect((await signedBy(A.appSecret, statusBody(B.phoneNumberId, failed))).status).toBe(200);
     expect(await gateway.webhookRejects.count()).toBe(before + 1);
     expect((await gateway.webhookRejects.list(1))[0]).toMatchObject({ kind: 'status', accountId: 'beta' });
-    expect(await gateway.store.findByWamid(sent.wamid)).toMatchObject({ accountId: 'beta', state: 'delivered' });
-    expect((await gateway.store.findByWamid(sent.wamid))?.failure).toBeUndefined();
+    expect(await messageByWamid(gateway, sent.wamid)).toMatchObject({ accountId: 'beta', state: 'delivered' });
+    expect((await messageByWamid(gateway, sent.wamid))?.failure).toBeUndefined();
 
     // B's own signature still moves it.
     expect((await signedBy(B.appSecret, statusBody(B.phoneNumberId, failed))).status).toBe(200);
-    expect(await gateway.store.findByWamid(sent.wamid)).toMatchObject({ state: 'failed', failure: { metaCode: 131049 } });
+    expect(await messageByWamid(gateway, sent.wamid)).toMatchObject({ state: 'failed', failure: { metaCode: 131049 } });
   }, 20_000);
 });

@@ -8,8 +8,7 @@ import { SqliteJobQueue } from '../queue/sqlite/sqlite-job-queue.js';
 import { startClevertapSimulator, type ClevertapSimulator } from '../sim/clevertap/index.js';
 import { openSqlite, type SqliteDatabase } from '../store/sqlite/open-sqlite.js';
 import { SqliteCallbackOutbox } from '../store/sqlite/sqlite-callback-outbox.js';
-import type { SqliteTransaction } from '../store/sqlite/sqlite-message-store.js';
-import { CALLBACK_QUEUE } from '../store/effects.js';
+import { sqliteEffectsFor } from '../store/sqlite/sqlite-effects.js';
 import { CallbackDispatcher, type CallbackDispatcherOptions } from './callback-dispatcher.js';
 
 /** Polls `check` until it holds (never a fixed sleep: the machine may be busy). */
@@ -47,11 +46,12 @@ async function harness(options: Partial<CallbackDispatcherOptions> = {}): Promis
   const dispatcher = new CallbackDispatcher({ outbox, queue, logger: pino({ level: 'silent' }), maxAgeMs: 3600_000, ...options });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => db.close(), () => dispatcher.stop());
   await dispatcher.start();
-  const tx: SqliteTransaction = { kind: 'sqlite', db };
+  const effects = sqliteEffectsFor(db);
+  const lastCallback = db.prepare('SELECT max(id) FROM callbacks').pluck();
+  // Synchronous, so a test can owe many callbacks in one turn, as a burst of webhooks does.
   const add = db.transaction((url: string, msgId: string) => {
-    const id = outbox.addWithin(tx, { accountId: 'acme', kind: 'dlr', url, msgId, payload: JSON.stringify({ msgId, status: 'delivered', at: Date.now() }) });
-    queue.enqueueWithin(tx, { queue: CALLBACK_QUEUE, partitionKey: url, ref: String(id) });
-    return id;
+    effects.apply({ callbacks: [{ accountId: 'acme', kind: 'dlr', url, msgId, payload: JSON.stringify({ msgId, status: 'delivered', at: Date.now() }) }] });
+    return lastCallback.get() as number;
   });
   const column = (name: 'delivered_at' | 'last_error') => db.prepare(`SELECT ${name} AS value FROM callbacks WHERE id = ?`);
   return {

@@ -47,9 +47,12 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
   const { logger } = options;
   const onDisk = options.path !== ':memory:';
   const cleanups: Array<() => unknown> = [];
-  const closeAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  };
+  let closing: Promise<void> | undefined;
+  // Idempotent: a test may take the database away under a running gateway, which closes it again.
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    })());
   try {
     if (onDisk && options.lock !== false) {
       const dataDir = path.dirname(path.resolve(options.path));
