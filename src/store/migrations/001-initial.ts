@@ -1,8 +1,9 @@
 /**
  * The first schema: messages and the embedded job table. Written with kysely's schema builder so
- * the Postgres adapter runs the same migration.
+ * the Postgres adapter runs the same migration (ids and one retention index differ: dialect.ts).
  */
 import { sql, type Kysely } from 'kysely';
+import { copiedIdColumn, idColumn, isPostgres } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -28,10 +29,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('messages_dedupe').on('messages').columns(['account_id', 'msg_id', 'recipient']).unique().execute();
   await db.schema.createIndex('messages_wamid').on('messages').column('wamid').unique().where(sql.ref('wamid'), 'is not', null).execute();
+  if (isPostgres(db)) {
+    // Retention's scan: SQLite bounds it by rowid, which Postgres has no equivalent of.
+    await db.schema
+      .createIndex('messages_final_by_update')
+      .on('messages')
+      .column('updated_at')
+      .where(sql.ref('state'), 'in', sql`('sent', 'delivered', 'read', 'failed')`)
+      .execute();
+  }
 
   await db.schema
     .createTable('jobs')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
+    .addColumn('id', ...idColumn(db))
     .addColumn('queue', 'text', (col) => col.notNull())
     .addColumn('partition_key', 'text', (col) => col.notNull())
     .addColumn('ref', 'text', (col) => col.notNull())
@@ -46,7 +56,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('dead_jobs')
-    .addColumn('id', 'integer', (col) => col.primaryKey())
+    .addColumn('id', ...copiedIdColumn(db))
     .addColumn('queue', 'text', (col) => col.notNull())
     .addColumn('partition_key', 'text', (col) => col.notNull())
     .addColumn('ref', 'text', (col) => col.notNull())

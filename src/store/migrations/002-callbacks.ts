@@ -2,12 +2,13 @@
  * Callbacks owed to CleverTap (delivery reports, inbound messages), written in the same commit as
  * the event that caused them; their delivery is a job on the `callbacks` queue.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { idColumn, isPostgres } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('callbacks')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
+    .addColumn('id', ...idColumn(db))
     .addColumn('account_id', 'text', (col) => col.notNull())
     .addColumn('kind', 'text', (col) => col.notNull())
     .addColumn('url', 'text', (col) => col.notNull())
@@ -17,6 +18,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('delivered_at', 'bigint')
     .addColumn('last_error', 'text')
     .execute();
+  if (isPostgres(db)) {
+    // Retention of delivered callbacks (SQLite bounds that scan by the integer key and created_at).
+    await db.schema.createIndex('callbacks_delivered').on('callbacks').column('delivered_at').where(sql.ref('delivered_at'), 'is not', null).execute();
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

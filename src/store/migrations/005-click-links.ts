@@ -3,6 +3,7 @@
  * and where a tap on it should land.
  */
 import type { Kysely } from 'kysely';
+import { isPostgres } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -14,6 +15,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('url', 'text', (col) => col.notNull())
     .addColumn('created_at', 'bigint', (col) => col.notNull())
     .execute();
+  if (isPostgres(db)) {
+    // Retention's scan (SQLite walks rowids, in creation order).
+    await db.schema.createIndex('click_links_by_time').on('click_links').column('created_at').execute();
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -3,11 +3,12 @@
  * queue that lives outside the store (store/job-outbox.ts). Unused with the embedded queue.
  */
 import type { Kysely } from 'kysely';
+import { idColumn } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('job_outbox')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
+    .addColumn('id', ...idColumn(db))
     .addColumn('queue', 'text', (col) => col.notNull())
     .addColumn('partition_key', 'text', (col) => col.notNull())
     .addColumn('ref', 'text', (col) => col.notNull())
