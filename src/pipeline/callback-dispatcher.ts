@@ -26,8 +26,16 @@
  * counts as delivered however its body ends. Each URL sends one request at a time on its own
  * connection, so a slow URL holds one connection of its origin's pool and never another URL's
  * loop; it is cut off after `timeoutMs`.
+ *
+ * With several replicas (scale-out), a URL is drained only by the replica holding its lease
+ * (cluster/partition-lease.ts), so "one request at a time per URL, oldest first" holds across
+ * the cluster. The lease is let go when the URL has nothing left; a replica that dies with work
+ * pending hands it over when the lease runs out (the others' sweeps find the URL then).
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Leases } from '../cluster/leases.js';
+import { DEFAULT_PARTITION_LEASE_MS, PartitionLease } from '../cluster/partition-lease.js';
 import { Agent, request } from 'undici';
 import { deliveryReportBody } from '../clevertap/callbacks.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
@@ -69,6 +77,9 @@ export interface CallbackDispatcherOptions {
   publicTargetsOnly?(accountId: string): boolean;
   /** Extra request headers for a callback (the Upload API's account id and passcode). */
   headersFor?(accountId: string, kind: CallbackKind): Record<string, string> | undefined;
+  /** Several replicas: each URL is drained by the one replica holding its lease. Absent: this process alone delivers. */
+  leases?: Leases;
+  leaseTtlMs?: number;
 }
 
 export interface EndpointState {
@@ -92,14 +103,15 @@ export interface CallbackDispatcherStats {
 interface UrlLoop {
   /** The queue partition: the callback URL. */
   url: string;
+  lease?: PartitionLease;
   running: boolean;
   /** Work arrived while draining: drain again at once. */
   again: boolean;
   timer?: NodeJS.Timeout | undefined;
 }
 
-/** How a drain ended: nothing due, blocked by a failure, or the dispatcher itself failed. */
-type DrainOutcome = 'idle' | 'blocked' | 'error';
+/** How a drain ended: nothing due, blocked by a failure, the dispatcher itself failed, or another replica holds the URL. */
+type DrainOutcome = 'idle' | 'blocked' | 'error' | 'elsewhere';
 
 type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
 
@@ -150,13 +162,23 @@ export class CallbackDispatcher {
   wake(url: string): void {
     if (!this.#running) return; // start() finds everything committed before it
     let loop = this.#loops.get(url);
-    if (!loop) this.#loops.set(url, (loop = { url, running: false, again: false }));
+    if (!loop) this.#loops.set(url, (loop = this.#newLoop(url)));
     if (loop.running) {
       loop.again = true;
       return;
     }
     if (loop.timer && this.#blockedFor(url) > 0) return; // already waiting for the block to end
     this.#kick(loop);
+  }
+
+  #newLoop(url: string): UrlLoop {
+    const loop: UrlLoop = { url, running: false, again: false };
+    const { leases } = this.#options;
+    if (leases) {
+      const key = `callbacks:${createHash('sha256').update(url).digest('base64url').slice(0, 22)}`;
+      loop.lease = new PartitionLease(leases, key, this.#options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS);
+    }
+    return loop;
   }
 
   endpoints(): EndpointState[] {
@@ -182,6 +204,8 @@ export class CallbackDispatcher {
     for (const loop of this.#loops.values()) clearTimeout(loop.timer);
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     await this.#sweeping;
+    // Another replica may take these URLs over at once instead of waiting for the leases to run out.
+    await Promise.all([...this.#loops.values()].map((loop) => loop.lease?.release()));
     this.#loops.clear();
     await Promise.all([this.#agent.close(), this.#publicOnlyAgent.close()]);
   }
@@ -208,8 +232,10 @@ export class CallbackDispatcher {
       }
       if (outcome === 'blocked') return this.#kick(loop);
       if (outcome === 'error') return this.#retryIn(loop, this.#options.pollIntervalMs);
-      // Drained: no loop, no timer. New work wakes the URL; unannounced work is found by the sweep.
+      // Drained, or drained by another replica: no loop, no timer. New work wakes the URL;
+      // unannounced work (a lease handed over by a replica that died) is found by the sweep.
       this.#loops.delete(loop.url);
+      if (outcome === 'idle') void loop.lease?.release();
       this.#evictIdleEndpoints();
     });
     this.#busy.add(work);
@@ -249,6 +275,7 @@ export class CallbackDispatcher {
     try {
       while (this.#running) {
         if (this.#blockedFor(loop.url) > 0) return 'blocked';
+        if (loop.lease && !(await loop.lease.hold())) return 'elsewhere';
         const jobs = await queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.url, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
         if (jobs.length === 0) return 'idle';
         const callbacks = await outbox.get(jobs.map((job) => job.ref));

@@ -12,6 +12,11 @@
  * recording its wamid (see `status-ingest.ts`); a job whose message has a wamid is dropped. If no proof arrives in time, it is sent again:
  * at-least-once, with duplicates limited to sends that were in flight during a crash and whose
  * webhooks never came.
+ *
+ * With several replicas (scale-out), a lane sends only while this replica holds its number's
+ * lease (cluster/partition-lease.ts): one sender per number at a time, so the pacer's count is
+ * the cluster's count and Meta never sees more than the number's rate. A replica that dies
+ * hands its numbers over when their leases run out; the others keep trying for them meanwhile.
  */
 import type { Logger } from 'pino';
 import type { DeliveryFailure } from '../domain/failure.js';
@@ -19,6 +24,8 @@ import type { JobQueue, Job } from '../queue/job-queue.js';
 import type { MessageStore, StoredMessage } from '../store/message-store.js';
 import { SEND_QUEUE } from '../store/effects.js';
 import type { OwedCallbacks } from './owe-callbacks.js';
+import type { Leases } from '../cluster/leases.js';
+import { DEFAULT_PARTITION_LEASE_MS, PartitionLease } from '../cluster/partition-lease.js';
 import type { SendOutcome } from '../whatsapp/graph-client.js';
 import type { GraphSendBody } from '../whatsapp/graph-types.js';
 import { toGraphSendBody } from '../whatsapp/translate.js';
@@ -56,6 +63,9 @@ export interface SendDispatcherOptions {
   lastInboundAt?(accountId: string, recipient: string): Promise<number | undefined>;
   /** How often an idle lane looks for due retries. */
   pollIntervalMs?: number;
+  /** Several replicas: each number is sent from by the one replica holding its lease. Absent: this process alone sends. */
+  leases?: Leases;
+  leaseTtlMs?: number;
 }
 
 export interface SendDispatcherStats {
@@ -69,6 +79,7 @@ export interface SendDispatcherStats {
 
 interface Lane extends SendLaneConfig {
   pacer: SendPacer;
+  lease?: PartitionLease;
   inFlight: number;
   pumping: boolean;
   kickScheduled: boolean;
@@ -98,6 +109,7 @@ export class SendDispatcher {
       this.#lanes.set(lane.accountId, {
         ...lane,
         pacer: new SendPacer({ ratePerSecond: lane.messagesPerSecond, burst: lane.messagesPerSecond / RESERVE_BATCHES_PER_SECOND }),
+        ...(options.leases ? { lease: new PartitionLease(options.leases, `send:${lane.phoneNumberId}`, options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS) } : {}),
         inFlight: 0,
         pumping: false,
         kickScheduled: false,
@@ -130,6 +142,8 @@ export class SendDispatcher {
     this.#running = false;
     for (const lane of this.#lanes.values()) clearTimeout(lane.timer);
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    // Another replica may take the numbers over at once instead of waiting for the leases to run out.
+    await Promise.all([...this.#lanes.values()].map((lane) => lane.lease?.release()));
   }
 
   #kick(lane: Lane): void {
@@ -158,6 +172,8 @@ export class SendDispatcher {
     lane.pumping = true;
     try {
       while (this.#running) {
+        // Not ours (another replica sends from this number): try again in a while, in case it died.
+        if (lane.lease && !(await lane.lease.hold())) return this.#wakeLater(lane, (this.#options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS) / 3);
         const room = lane.maxInFlight - lane.inFlight;
         if (room <= 0) return; // a finishing request kicks the lane again
         const wanted = Math.min(room, MAX_RESERVE);
