@@ -113,3 +113,58 @@ describe('TemplateCatalog', () => {
   });
 });
 
+
+describe('TemplateCatalog replicas', () => {
+  it('lets only the leader read Meta, and a follower sees what the leader stored once told', async () => {
+    const sim = await startTestSim();
+    cleanup.push(() => sim.close());
+    const dir = mkdtempSync(path.join(tmpdir(), 'wabridge-catalog-replicas-'));
+    const db = await openSqlite({ path: path.join(dir, 'test.db') });
+    const graph = new GraphClient({ graphBaseUrl: sim.graphBaseUrl, accessToken: TOKEN });
+    const store = new SqliteTemplateStore(db);
+    const followerCalls: string[] = [];
+    const announced: string[] = [];
+    const replica = (leader: boolean) =>
+      new TemplateCatalog({
+        sources: [
+          {
+            accountId: 'acme',
+            wabaId: WABA_ID,
+            getJson: (graphPath) => {
+              if (!leader) followerCalls.push(graphPath);
+              return graph.getJson(graphPath);
+            },
+          },
+        ],
+        store,
+        logger: pino({ level: 'silent' }),
+        syncEveryMs: 100,
+        isLeader: () => leader,
+        onChanged: (accountId) => announced.push(`${leader ? 'leader' : 'follower'}:${accountId}`),
+      });
+    const leader = replica(true);
+    const follower = replica(false);
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => { db.close(); }, () => graph.close(), () => leader.close(), () => follower.close());
+
+    await follower.start();
+    await leader.start();
+    await leader.settled();
+    expect(announced).toContain('leader:acme');
+    // Told of the change (as a notification would), the follower reads the store, not Meta.
+    await follower.reload('acme');
+    expect(follower.approvedFor('acme').map((definition) => definition.id)).toEqual(leader.approvedFor('acme').map((definition) => definition.id));
+
+    // A status webhook reaching the follower changes the store and is announced to the others.
+    const promo = follower.approvedFor('acme').find((definition) => definition.name === 'promo_image')!;
+    // Meta paused it (so the leader's scheduled syncs agree), and told the follower by webhook.
+    sim.setTemplateStatus(promo.id, 'PAUSED');
+    await follower.applyStatusChange('acme', { templateId: promo.id, status: 'PAUSED', at: Date.now() });
+    expect(announced).toContain('follower:acme');
+    await leader.reload('acme');
+    expect(leader.approvedFor('acme').map((definition) => definition.id)).not.toContain(promo.id);
+
+    // The schedule ran several times on both replicas meanwhile; only the leader read Meta.
+    await eventually(() => announced.filter((entry) => entry === 'leader:acme').length >= 3, 'a few scheduled syncs on the leader');
+    expect(followerCalls).toEqual([]);
+  });
+});

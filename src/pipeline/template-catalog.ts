@@ -12,6 +12,12 @@
  * Meta limits WABA management calls (about 200 an hour per WABA): code 80007 (WABA) or 4 (app)
  * means "too many", and the account is then left alone for a growing pause — scheduled, webhook
  * and on-demand syncs alike — instead of digging the hole deeper.
+ *
+ * With several replicas, only the leader (cluster/leader.ts) reads Meta on the schedule, so the
+ * cluster spends one call budget, not one per replica; the others re-read the store on that
+ * schedule instead. Every change a replica makes to the stored catalogue (a sync, a status
+ * webhook) is announced through `onChanged`, and the other replicas `reload` that account from
+ * the store: a paused template is refused cluster-wide within moments.
  */
 import type { Logger } from 'pino';
 import type { TemplateDefinition, TemplateStatus } from '../domain/template.js';
@@ -45,6 +51,10 @@ export interface TemplateCatalogOptions {
   logger: Logger;
   syncEveryMs: number;
   now?: () => number;
+  /** Several replicas: whether this one runs the scheduled syncs now. Absent: it always does. */
+  isLeader?(): boolean;
+  /** The stored catalogue of an account changed here (to tell the other replicas). */
+  onChanged?(accountId: string): void;
 }
 
 export type SyncResult =
@@ -98,9 +108,13 @@ export class TemplateCatalog {
   readonly #log: Logger;
   readonly #syncEveryMs: number;
   readonly #now: () => number;
+  readonly #isLeader: () => boolean;
+  readonly #onChanged: (accountId: string) => void;
   #closed = false;
 
   constructor(options: TemplateCatalogOptions) {
+    this.#isLeader = options.isLeader ?? (() => true);
+    this.#onChanged = options.onChanged ?? (() => undefined);
     this.#store = options.store;
     this.#log = options.logger;
     this.#syncEveryMs = options.syncEveryMs;
@@ -115,13 +129,18 @@ export class TemplateCatalog {
    * a restart, even with Meta unreachable), then syncs every account in the background.
    */
   async start(): Promise<void> {
-    for (const [accountId, state] of this.#accounts) {
-      const syncState = await this.#store.syncState(accountId);
-      if (syncState?.lastSuccessAt === undefined) continue;
-      const stored = await this.#store.list(accountId);
-      this.#install(state, this.#parseStored(accountId, stored.map((template) => template.raw)));
-    }
-    for (const accountId of this.#accounts.keys()) void this.sync(accountId);
+    for (const accountId of this.#accounts.keys()) await this.reload(accountId);
+    for (const state of this.#accounts.values()) this.#scheduledSync(state);
+  }
+
+  /** Re-reads an account's catalogue from the store (another replica changed it). */
+  async reload(accountId: string): Promise<void> {
+    const state = this.#accounts.get(accountId);
+    if (!state) return;
+    const syncState = await this.#store.syncState(accountId);
+    if (syncState?.lastSuccessAt === undefined) return;
+    const stored = await this.#store.list(accountId);
+    this.#install(state, this.#parseStored(accountId, stored.map((template) => template.raw)));
   }
 
   /** The account's index for pre-flight; undefined until a sync has ever succeeded. */
@@ -219,6 +238,7 @@ export class TemplateCatalog {
     const definitions = state.definitions.slice();
     definitions[at] = { ...before, status: change.status, raw };
     this.#install(state, definitions);
+    this.#onChanged(accountId);
     this.#log.info({ accountId, template: before.name, language: before.language, from: before.status, to: change.status }, 'template status changed');
   }
 
@@ -250,6 +270,7 @@ export class TemplateCatalog {
       const listed = await this.#listAll(state.source);
       await this.#store.replaceAll(accountId, listed.definitions, startedAt);
       this.#install(state, listed.definitions);
+      this.#onChanged(accountId);
       state.failures = 0;
       state.rateLimitPauseMs = RATE_LIMIT_PAUSE_MS.first;
       delete state.rateLimitedUntil;
@@ -324,7 +345,19 @@ export class TemplateCatalog {
     if (this.#closed) return;
     clearTimeout(state.timer);
     state.nextSyncAt = this.#now() + delayMs;
-    state.timer = setTimeout(() => void this.sync(state.source.accountId), delayMs);
+    state.timer = setTimeout(() => this.#scheduledSync(state), delayMs);
     state.timer.unref();
+  }
+
+  /** The leader reads Meta; another replica re-reads the store the leader keeps current. */
+  #scheduledSync(state: AccountState): void {
+    if (this.#closed) return;
+    if (this.#isLeader()) {
+      void this.sync(state.source.accountId);
+      return;
+    }
+    void this.reload(state.source.accountId)
+      .catch((error: unknown) => this.#log.warn({ err: error, accountId: state.source.accountId }, 'could not re-read the stored templates'))
+      .finally(() => this.#schedule(state, this.#syncEveryMs));
   }
 }
