@@ -100,3 +100,24 @@ function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxW
   }
   return resolved;
 }
+
+/**
+ * The configured accounts and the lookups every part of the gateway needs: by the id in the
+ * CleverTap endpoint, by the phone number id and WABA id Meta's webhooks name. Built once by
+ * the composition root (compose/accounts.ts), so no module keeps its own index.
+ */
+export interface AccountDirectory {
+  readonly all: readonly ResolvedAccount[];
+  byId(accountId: string): ResolvedAccount | undefined;
+  byPhoneNumberId(phoneNumberId: string): ResolvedAccount | undefined;
+  /** Every account on the WABA (several numbers may share one); empty when none. */
+  byWabaId(wabaId: string): readonly ResolvedAccount[];
+  /** The account's Delivery Report Callback URL, if it has one. */
+  deliveryReportUrl(accountId: string): string | undefined;
+  /** Callbacks of this account may go to public addresses only; true for an account no longer configured. */
+  callbackTargetsPublicOnly(accountId: string): boolean;
+  /** The distinct app secrets: a webhook delivery is Meta's when one of them signed it. */
+  readonly appSecrets: readonly string[];
+  /** The distinct webhook verify tokens: Meta's handshake must present one of them. */
+  readonly webhookVerifyTokens: readonly string[];
+}

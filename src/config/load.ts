@@ -53,6 +53,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const firstError = Value.Errors(ConfigSchema, withDefaults)[0];
   if (firstError) throw new ConfigError(describeSchemaError(firstError, withDefaults));
   const config = withDefaults as Config;
+  checkStoreAndQueue(config);
   checkAccounts(config);
   const weak = weakProductionSecrets(config);
   if (weak.length > 0) throw new ConfigError(weak.join('; '));
@@ -91,7 +92,7 @@ function describeSchemaError(error: SchemaError, value: unknown): string {
     return `${key}: ${error.message}`;
   }
   const actual = pick(value, error.instancePath);
-  const secret = /token|password|secret|headers/i.test(key);
+  const secret = /token|password|secret|passcode|headers|^store\.url$|^queue\.redisUrl$/i.test(key);
   return `${key}: ${error.message}${secret || actual === undefined ? '' : ` (got ${JSON.stringify(actual)})`}`;
 }
 
@@ -121,6 +122,22 @@ function checkAuthKinds(config: unknown): void {
     const error = Value.Errors(branch, auth)[0];
     if (error) throw new ConfigError(describeSchemaError(error, auth).replace(/^[^:]*/, (key) => (key === 'config' ? at : `${at}.${key}`)));
   });
+}
+
+/** The store and queue kinds that work together, and the URL each needs. */
+function checkStoreAndQueue(config: Config): void {
+  const { store, queue } = config;
+  if (store.kind === 'postgres' && !store.url) {
+    throw new ConfigError('store.url: required when store.kind is postgres (postgres://user:password@host:5432/database); DATABASE_URL sets it too');
+  }
+  if (queue.kind === 'bullmq' && !queue.redisUrl) {
+    throw new ConfigError('queue.redisUrl: required when queue.kind is bullmq (redis://host:6379); REDIS_URL sets it too');
+  }
+  if (queue.kind === 'bullmq' && store.kind === 'sqlite') {
+    throw new ConfigError(
+      'queue.kind: bullmq needs store.kind postgres; with SQLite only the embedded queue is allowed (one process owns the SQLite file, so its jobs wait in that file)',
+    );
+  }
 }
 
 function checkAccounts(config: Config): void {

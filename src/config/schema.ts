@@ -8,6 +8,8 @@ import Type, { type Static } from 'typebox';
 
 const PHONE_DIGITS = '^\\+?[0-9][0-9 \\-]{5,18}$';
 const HTTP_URL = '^https?://[^\\s]+$';
+const POSTGRES_URL = '^postgres(ql)?://[^\\s]+$';
+const REDIS_URL = '^rediss?://[^\\s]+$';
 
 export const ClevertapAuthSchema = Type.Union(
   [
@@ -186,11 +188,53 @@ export const ConfigSchema = Type.Object(
     ),
     store: Type.Object(
       {
-        kind: Type.Literal('sqlite', { default: 'sqlite' }),
-        path: Type.String({ minLength: 1, default: './data/wabridge.db', env: 'STORE_PATH' }),
+        kind: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], {
+          default: 'sqlite',
+          description: 'sqlite: one process, one file (embedded mode); postgres: any number of replicas share one database (scale-out, with queue.kind bullmq)',
+        }),
+        path: Type.String({
+          minLength: 1,
+          default: './data/wabridge.db',
+          env: 'STORE_PATH',
+          description: 'the SQLite file; its directory also keeps sandbox-secrets.json (with postgres too)',
+        }),
         synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
           default: 'normal',
-          description: 'normal survives process crashes (kill -9); full also survives power loss, at a throughput cost',
+          description: 'SQLite: normal survives process crashes (kill -9); full also survives power loss, at a throughput cost',
+        }),
+        url: Type.Optional(
+          Type.String({
+            pattern: POSTGRES_URL,
+            secret: true,
+            env: 'DATABASE_URL',
+            description: 'postgres: the connection URL (postgres://user:password@host:5432/database); required when store.kind is postgres',
+          }),
+        ),
+        migrate: Type.Boolean({
+          default: true,
+          description: 'postgres: apply pending migrations at start (false: run `wabridge migrate` before starting); SQLite always migrates when it opens',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    queue: Type.Object(
+      {
+        kind: Type.Union([Type.Literal('embedded'), Type.Literal('bullmq')], {
+          default: 'embedded',
+          description: 'embedded: jobs wait in the store\'s own table (one process); bullmq: jobs wait in Redis, shared by every replica (needs store.kind postgres)',
+        }),
+        redisUrl: Type.Optional(
+          Type.String({
+            pattern: REDIS_URL,
+            secret: true,
+            env: 'REDIS_URL',
+            description: 'bullmq: the Redis URL (redis://:password@host:6379/0, rediss:// for TLS); required when queue.kind is bullmq',
+          }),
+        ),
+        prefix: Type.String({
+          pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+          default: 'wabridge',
+          description: 'bullmq: the prefix of every Redis key, so several gateways (or other applications) can share one Redis',
         }),
       },
       { additionalProperties: false, default: {} },
@@ -272,3 +316,5 @@ export const ConfigSchema = Type.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 export type AccountConfig = Static<typeof AccountSchema>;
+export type StoreConfig = Config['store'];
+export type QueueConfig = Config['queue'];

@@ -6,16 +6,9 @@
  */
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { ResolvedAccount } from '../config/accounts.js';
-import { createSendIntake } from '../pipeline/send-intake.js';
-import { createWebhookIntake } from '../pipeline/webhook-intake.js';
-import type { Acceptor } from '../pipeline/acceptor.js';
-import type { TemplateIndex } from '../pipeline/template-preflight.js';
-import type { TemplateCatalog } from '../pipeline/template-catalog.js';
-import type { StatusIngest } from '../pipeline/status-ingest.js';
-import type { InboundIngest } from '../pipeline/inbound-ingest.js';
-import type { WebhookRejectLog } from '../store/webhook-rejects.js';
-import type { OptOutRegistry } from '../pipeline/opt-outs.js';
+import type { AccountDirectory } from '../config/accounts.js';
+import type { SendIntake } from '../pipeline/send-intake.js';
+import type { WebhookIntake } from '../pipeline/webhook-intake.js';
 import { clevertapMessagesRoute } from './routes/clevertap-messages.js';
 import { clevertapTemplatesRoute, type ClevertapTemplatesOptions } from './routes/clevertap-templates.js';
 import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
@@ -24,24 +17,20 @@ import { adminRoutes, type AdminSource } from './routes/admin.js';
 import { problem } from './problem.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
-import { LoadShedder } from './load-shedder.js';
 import { createFastRoute, serverWithFastRoute } from './fast-route.js';
 import { answerClientError } from './client-errors.js';
 import { drainLimitsFor } from './refused-body.js';
 
+/** Everything the routes serve, built by the composition root (src/compose/). */
 export interface AppDependencies {
-  accounts: readonly ResolvedAccount[];
-  acceptor: Acceptor;
-  optOutRegistry: OptOutRegistry;
-  /** The account's synced templates for pre-flight; absent when pre-flight is off. */
-  templatesFor?(accountId: string): TemplateIndex | undefined;
+  accounts: Pick<AccountDirectory, 'byId' | 'webhookVerifyTokens'>;
+  /** Decides each CleverTap send, load shedding included. */
+  intake: SendIntake;
+  /** Decides each signed delivery of Meta's webhook. */
+  webhook: WebhookIntake;
   /** Serves CleverTap's template import. */
-  templateCatalog: ClevertapTemplatesOptions['catalog'] & Pick<TemplateCatalog, 'applyStatusChange'>;
+  templateCatalog: ClevertapTemplatesOptions['catalog'];
   publicBaseUrl?: string | undefined;
-  statusIngest: StatusIngest;
-  inboundIngest: InboundIngest;
-  /** Keeps webhook items that could not be understood, for inspection. */
-  webhookRejects?: WebhookRejectLog;
   logger: Logger;
   bodyLimitBytes: number;
   /** The whole request (headers and body) must arrive within this; 408 and closed otherwise. */
@@ -50,8 +39,6 @@ export interface AppDependencies {
   maxConnections?: number;
   /** The request line and headers must arrive within this (at most `requestTimeoutMs`). */
   headersTimeoutMs?: number;
-  shedLoadAtLagMs: number;
-  shedRequestsOlderThanMs?: number;
   health: HealthSource;
   admin: AdminSource;
   adminToken?: string;
@@ -63,26 +50,7 @@ export interface AppDependencies {
 export type App = ReturnType<typeof buildApp>;
 
 export function buildApp(deps: AppDependencies) {
-  const loadShedder = new LoadShedder({
-    maxLagMs: deps.shedLoadAtLagMs,
-    ...(deps.shedRequestsOlderThanMs ? { maxRequestAgeMs: deps.shedRequestsOlderThanMs } : {}),
-  });
-  const intake = createSendIntake({
-    accounts: deps.accounts,
-    acceptor: deps.acceptor,
-    optOuts: deps.optOutRegistry,
-    overloaded: (receivedAt) => loadShedder.shouldShed(receivedAt),
-    ...(deps.templatesFor ? { templatesFor: deps.templatesFor } : {}),
-    log: deps.logger,
-  });
-  const webhook = createWebhookIntake({
-    accounts: deps.accounts,
-    statusIngest: deps.statusIngest,
-    inboundIngest: deps.inboundIngest,
-    onTemplateStatus: (accountId, change) => deps.templateCatalog.applyStatusChange(accountId, change),
-    ...(deps.webhookRejects ? { rejects: deps.webhookRejects } : {}),
-    log: deps.logger,
-  });
+  const { intake, webhook } = deps;
   // CleverTap's campaign load and Meta's status webhooks skip fastify's per-request machinery
   // (see fast-route.ts); the fastify routes below answer the same way for inject() and whatever
   // the fast route declines.
@@ -131,7 +99,6 @@ export function buildApp(deps: AppDependencies) {
 
   // While closing, fastify answers every request (503), the hot route included.
   app.addHook('preClose', async () => fastRoute.close());
-  app.addHook('onClose', async () => loadShedder.stop());
   app.register(clevertapMessagesRoute, { intake });
   app.register(clevertapTemplatesRoute, {
     accounts: deps.accounts,

@@ -18,8 +18,12 @@ const MIN_SECRET_LENGTH = 16;
 
 export interface MediaUrlSignerOptions {
   secret: string;
-  /** How CleverTap reaches the gateway, e.g. `https://wa.example.com` (a trailing slash is ignored). */
-  publicBaseUrl: string;
+  /**
+   * How CleverTap reaches the gateway, e.g. `https://wa.example.com` (a trailing slash is ignored);
+   * a function is read at each `urlFor`, for a base learned only when the server listens.
+   * Verifying reads no base: a URL's signature covers account, media id and expiry only.
+   */
+  publicBaseUrl: string | (() => string);
   ttlMs: number;
   now?: () => number;
 }
@@ -35,10 +39,15 @@ export function createMediaUrlSigner(options: MediaUrlSignerOptions): MediaUrlSi
   const { secret, ttlMs } = options;
   if (secret.length < MIN_SECRET_LENGTH) throw new TypeError(`the media signing secret must be at least ${MIN_SECRET_LENGTH} characters`);
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError('ttlMs must be a positive number');
-  const base = new URL(options.publicBaseUrl);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError(`publicBaseUrl must be http(s), got ${base.protocol}`);
-  if (base.search || base.hash) throw new TypeError('publicBaseUrl must not have a query or fragment');
-  const prefix = `${base.origin}${base.pathname.replace(/\/+$/, '')}${MEDIA_ROUTE_PREFIX}`;
+  const { publicBaseUrl } = options;
+  const baseNow = typeof publicBaseUrl === 'string' ? () => publicBaseUrl : publicBaseUrl;
+  // A fixed base is checked at once; a changing one when it is read.
+  let prefix = typeof publicBaseUrl === 'string' ? { base: publicBaseUrl, value: mediaPrefixOf(publicBaseUrl) } : undefined;
+  const currentPrefix = () => {
+    const base = baseNow();
+    if (prefix?.base !== base) prefix = { base, value: mediaPrefixOf(base) };
+    return prefix.value;
+  };
   const now = options.now ?? Date.now;
 
   const sign = (accountId: string, mediaId: string, expiry: string) =>
@@ -52,7 +61,7 @@ export function createMediaUrlSigner(options: MediaUrlSignerOptions): MediaUrlSi
       if (mediaId === '') throw new TypeError('mediaId is required');
       const expiry = String(Math.floor((now() + ttlMs) / 1000));
       const query = new URLSearchParams({ a: accountId, e: expiry, s: sign(accountId, mediaId, expiry) });
-      return `${prefix}${encodeURIComponent(mediaId)}?${query.toString()}`;
+      return `${currentPrefix()}${encodeURIComponent(mediaId)}?${query.toString()}`;
     },
 
     verify(query, mediaId) {
@@ -65,6 +74,14 @@ export function createMediaUrlSigner(options: MediaUrlSignerOptions): MediaUrlSi
       return { ok: true, accountId };
     },
   };
+}
+
+/** `{base}/v1/media/` for a valid http(s) base URL. */
+function mediaPrefixOf(publicBaseUrl: string): string {
+  const base = new URL(publicBaseUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError(`publicBaseUrl must be http(s), got ${base.protocol}`);
+  if (base.search || base.hash) throw new TypeError('publicBaseUrl must not have a query or fragment');
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}${MEDIA_ROUTE_PREFIX}`;
 }
 
 function isAccountId(value: string): boolean {

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { describeStorageFault, isStorageFault } from '../store/store-unavailable.js';
-import type { ResolvedAccount } from '../config/accounts.js';
+import type { AccountDirectory, ResolvedAccount } from '../config/accounts.js';
 import {
   callbackOverridesFromHeaders,
   checkClevertapAuth,
@@ -36,7 +36,7 @@ import { preflightTemplate, type TemplateIndex } from './template-preflight.js';
 export type IntakeAnswer = { status: 200 | 429 | 500; body: string } | { status: 400 | 404; reason: string };
 
 export interface SendIntakeOptions {
-  accounts: readonly ResolvedAccount[];
+  accounts: AccountDirectory;
   acceptor: Acceptor;
   optOuts: OptOutRegistry;
   /**
@@ -67,8 +67,14 @@ export interface SendIntake {
 }
 
 export function createSendIntake(options: SendIntakeOptions): SendIntake {
-  const { acceptor, optOuts, templatesFor, log } = options;
-  const accounts = new Map(options.accounts.map((account) => [account.id, { account, parseOptions: parseOptionsOf(account) }]));
+  const { accounts, acceptor, optOuts, templatesFor, log } = options;
+  // Worked out once per account, not per send.
+  const parseOptions = new WeakMap<ResolvedAccount, ParseOptions>();
+  const parseOptionsFor = (account: ResolvedAccount) => {
+    let found = parseOptions.get(account);
+    if (!found) parseOptions.set(account, (found = parseOptionsOf(account)));
+    return found;
+  };
   // Logged once per account, not per send: until a sync succeeds every template send would say it.
   const warnedUnvalidated = new Set<string>();
 
@@ -88,9 +94,8 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
 
   return {
     handle(accountId, headers, rawBody, receivedAt) {
-      const entry = accounts.get(accountId);
-      if (!entry) return { status: 404, reason: `no account "${accountId}" is configured` };
-      const { account } = entry;
+      const account = accounts.byId(accountId);
+      if (!account) return { status: 404, reason: `no account "${accountId}" is configured` };
       if (!checkClevertapAuth(account.clevertap.auth, headers)) return INVALID_CREDENTIALS;
       if (options.overloaded(receivedAt)) return TOO_MANY_REQUESTS;
 
@@ -102,7 +107,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
         return { status: 400, reason: `the request body is not valid JSON: ${(error as Error).message}` };
       }
 
-      const parsed = parseSendRequest(body, entry.parseOptions);
+      const parsed = parseSendRequest(body, parseOptionsFor(account));
       if (parsed.kind === 'validation') return SUCCESS;
       if (parsed.kind === 'rejected') return { status: 200, body: failureBody(parsed.code, parsed.message) };
       const request: OutboundRequest = parsed.request;

@@ -17,7 +17,7 @@
  * the store.
  */
 import type { Logger } from 'pino';
-import type { ResolvedAccount } from '../config/accounts.js';
+import type { AccountDirectory, ResolvedAccount } from '../config/accounts.js';
 import type { RejectedItemKind, RejectedWebhookItem, WebhookRejectLog } from '../store/webhook-rejects.js';
 import { MAX_REJECT_ITEM_CHARS } from '../store/webhook-rejects.js';
 import { boundedJson, clip, isRecord, type SkippedItem } from '../whatsapp/json-values.js';
@@ -33,7 +33,7 @@ import type { TemplateStatusChange } from './template-catalog.js';
 export type WebhookAnswer = { status: 200; body: string } | { status: 401; reason: string };
 
 export interface WebhookIntakeOptions {
-  accounts: readonly ResolvedAccount[];
+  accounts: AccountDirectory;
   statusIngest: StatusIngest;
   inboundIngest: InboundIngest;
   /** A template's status changed at Meta (`message_template_status_update`). */
@@ -59,11 +59,8 @@ const MAX_KEPT_PER_DELIVERY = 100;
 const LOGGED_CHARS = 120;
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
-  const { statusIngest, inboundIngest, onTemplateStatus, rejects, log } = options;
-  const byPhoneNumberId = new Map(options.accounts.map((account) => [account.whatsapp.phoneNumberId, account]));
-  const byWabaId = new Map<string, ResolvedAccount[]>();
-  for (const account of options.accounts) byWabaId.set(account.whatsapp.wabaId, [...(byWabaId.get(account.whatsapp.wabaId) ?? []), account]);
-  const appSecrets = [...new Set(options.accounts.map((account) => account.whatsapp.appSecret))];
+  const { accounts, statusIngest, inboundIngest, onTemplateStatus, rejects, log } = options;
+  const { appSecrets } = accounts;
 
   return {
     async handle(headers, rawBody) {
@@ -75,20 +72,20 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         log.warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
         return BAD_SIGNATURE;
       }
-      const delivery = new Delivery(Date.now(), signedBy, byPhoneNumberId);
+      const delivery = new Delivery(Date.now(), signedBy, accounts);
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         // Signed, so it is Meta's: a 4xx would be retried for a week. Kept for inspection instead.
         const text = raw.toString('utf8', 0, Math.min(raw.length, MAX_REJECT_ITEM_CHARS));
-        delivery.reject('delivery', { where: '', reason: 'the signed body is not JSON', item: text }, delivery.soleSigner(options.accounts));
+        delivery.reject('delivery', { where: '', reason: 'the signed body is not JSON', item: text }, delivery.soleSigner(accounts.all));
         delivery.logSummary(log);
         if (rejects) await rejects.record(delivery.kept);
         return OK;
       }
       if (!isRecord(body) || !Array.isArray(body['entry'])) {
-        delivery.reject('delivery', { where: '', reason: 'no entry[] in the webhook body', item: body }, delivery.soleSigner(options.accounts));
+        delivery.reject('delivery', { where: '', reason: 'no entry[] in the webhook body', item: body }, delivery.soleSigner(accounts.all));
       }
 
       const statuses = parseSafely(delivery, 'status', body, parseWebhookStatuses, { updates: [], problems: [], skipped: [] });
@@ -123,12 +120,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       else if (applicable.length > 1) await Promise.all(applicable.map(([accountId, update]) => statusIngest.apply(accountId, update)));
       if (onTemplateStatus && raw.includes('message_template_status_update')) {
         const templates = parseSafely(delivery, 'template_update', body, parseWebhookTemplateUpdates, { updates: [], problems: [], skipped: [] });
-        for (const item of templates.skipped) delivery.reject('template_update', item, delivery.signerOnWaba(byWabaId.get(item.wabaId ?? '')));
+        for (const item of templates.skipped) delivery.reject('template_update', item, delivery.signerOnWaba(accounts.byWabaId(item.wabaId ?? '')));
         // Template updates name the WABA (entry.id), not a phone number: every account on it is told.
         for (const update of templates.updates) {
           // FLAGGED (a quality warning) and LOCKED (no edits) leave sending as it was.
           if (update.event === 'FLAGGED' || update.event === 'LOCKED') continue;
-          for (const account of byWabaId.get(update.wabaId ?? '') ?? []) {
+          for (const account of accounts.byWabaId(update.wabaId ?? '')) {
             if (!signedBy.has(account.whatsapp.appSecret)) continue;
             const change: TemplateStatusChange = { templateId: update.templateId, status: templateStatusAfter(update.event) };
             if (update.name !== undefined) change.name = update.name;
@@ -164,7 +161,7 @@ class Delivery {
   constructor(
     readonly receivedAt: number,
     readonly signedBy: ReadonlySet<string>,
-    readonly byPhoneNumberId: ReadonlyMap<string, ResolvedAccount>,
+    readonly accounts: Pick<AccountDirectory, 'byPhoneNumberId'>,
   ) {}
 
   reject(kind: RejectedItemKind, skipped: SkippedItem, accountId: string | undefined): void {
@@ -188,7 +185,7 @@ class Delivery {
    * account may move another's messages.
    */
   signedAccount(kind: RejectedItemKind, phoneNumberId: string, item: unknown): ResolvedAccount | undefined {
-    const account = this.byPhoneNumberId.get(phoneNumberId);
+    const account = this.accounts.byPhoneNumberId(phoneNumberId);
     if (!account) {
       this.foreign += 1;
       this.#firstForeign ??= clip(phoneNumberId, LOGGED_CHARS);
@@ -201,7 +198,7 @@ class Delivery {
 
   /** The account an item is for, when its number belongs to an account that signed. */
   accountFor(phoneNumberId: string | undefined): string | undefined {
-    const account = phoneNumberId === undefined ? undefined : this.byPhoneNumberId.get(phoneNumberId);
+    const account = phoneNumberId === undefined ? undefined : this.accounts.byPhoneNumberId(phoneNumberId);
     return account && this.signedBy.has(account.whatsapp.appSecret) ? account.id : undefined;
   }
 

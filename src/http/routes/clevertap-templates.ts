@@ -6,13 +6,13 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { ResolvedAccount } from '../../config/accounts.js';
+import type { AccountDirectory } from '../../config/accounts.js';
 import { checkClevertapAuth, templateImportPage } from '../../clevertap/index.js';
 import type { TemplateCatalog } from '../../pipeline/template-catalog.js';
 import { problem } from '../problem.js';
 
 export interface ClevertapTemplatesOptions {
-  accounts: readonly ResolvedAccount[];
+  accounts: Pick<AccountDirectory, 'byId'>;
   catalog: Pick<TemplateCatalog, 'approvedFor' | 'indexFor'>;
   /**
    * Makes `paging.next` absolute, as Meta's is; without it the address the request reached is
@@ -23,12 +23,10 @@ export interface ClevertapTemplatesOptions {
 }
 
 export const clevertapTemplatesRoute: FastifyPluginAsync<ClevertapTemplatesOptions> = async (app, { accounts, catalog, publicBaseUrl }) => {
-  const byId = new Map(accounts.map((account) => [account.id, account]));
-
   app.get<{ Params: { accountId: string }; Querystring: Record<string, string | string[] | undefined> }>(
     '/v1/clevertap/:accountId/templates',
     async (request, reply) => {
-      const account = byId.get(request.params.accountId);
+      const account = accounts.byId(request.params.accountId);
       if (!account) return problem(reply, 404, `no account "${request.params.accountId}" is configured`);
       if (!checkClevertapAuth(account.clevertap.auth, request.headers)) {
         return problem(reply, 401, 'missing or wrong credentials: use the ones configured for the messaging endpoint');

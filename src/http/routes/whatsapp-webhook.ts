@@ -5,13 +5,13 @@
  * over the raw bytes before anything is parsed; this route only carries its answer over HTTP.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { ResolvedAccount } from '../../config/accounts.js';
+import type { AccountDirectory } from '../../config/accounts.js';
 import type { WebhookIntake } from '../../pipeline/webhook-intake.js';
 import { problem } from '../problem.js';
 import { sameSecret } from '../constant-time.js';
 
 export interface WhatsappWebhookOptions {
-  accounts: readonly ResolvedAccount[];
+  accounts: Pick<AccountDirectory, 'webhookVerifyTokens'>;
   intake: WebhookIntake;
 }
 
@@ -19,7 +19,7 @@ export const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, intake }) => {
-  const verifyTokens = [...new Set(accounts.map((account) => account.whatsapp.webhookVerifyToken))];
+  const verifyTokens = accounts.webhookVerifyTokens;
 
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
     const { 'hub.mode': mode, 'hub.verify_token': token = '', 'hub.challenge': challenge = '' } = request.query;

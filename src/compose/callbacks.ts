@@ -1,0 +1,60 @@
+/**
+ * @module compose/callbacks
+ * Everything that owes CleverTap a callback and delivers it: the owed-callback effects (with
+ * the account's delivery-report URL), the callback dispatcher, and the click reporter.
+ */
+import type { Logger } from 'pino';
+import type { AccountDirectory } from '../config/accounts.js';
+import type { Config } from '../config/schema.js';
+import { CallbackDispatcher } from '../pipeline/callback-dispatcher.js';
+import { ClickReporter } from '../pipeline/click-reports.js';
+import { OwedCallbacks } from '../pipeline/owe-callbacks.js';
+import type { Storage } from '../store/storage.js';
+import type { Service } from './lifecycle.js';
+import type { Jobs } from './queue.js';
+
+export interface Callbacks extends Service {
+  dispatcher: CallbackDispatcher;
+  owed: OwedCallbacks;
+  clickReporter: ClickReporter;
+}
+
+export function composeCallbacks(options: { config: Config; accounts: AccountDirectory; storage: Storage; jobs: Jobs; logger: Logger }): Callbacks {
+  const { config, accounts, storage, jobs, logger } = options;
+  const dispatcher = new CallbackDispatcher({
+    outbox: storage.outbox,
+    queue: jobs.queue,
+    logger,
+    maxAgeMs: config.callbacks.maxAgeMs,
+    publicTargetsOnly: (accountId) => accounts.callbackTargetsPublicOnly(accountId),
+    headersFor: (accountId, kind) => (kind === 'profile' ? uploadApiHeaders(accounts, accountId) : undefined),
+    ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
+  });
+  const owed = new OwedCallbacks({
+    deliveryReportUrl: (accountId) => accounts.deliveryReportUrl(accountId),
+    onOwed: (urls) => {
+      jobs.committed();
+      urls.forEach((url) => dispatcher.wake(url));
+    },
+  });
+  const clickReporter = new ClickReporter({
+    links: storage.clickLinks,
+    store: storage.messages,
+    outbox: storage.outbox,
+    deliveryReportUrl: (accountId) => accounts.deliveryReportUrl(accountId),
+    onOwed: (url) => owed.owed([url]),
+  });
+  return {
+    dispatcher,
+    owed,
+    clickReporter,
+    start: () => dispatcher.start(),
+    stop: () => dispatcher.stop(),
+  };
+}
+
+/** CleverTap's Upload API authenticates with the project's id and passcode, sent as headers. */
+function uploadApiHeaders(accounts: AccountDirectory, accountId: string): Record<string, string> | undefined {
+  const upload = accounts.byId(accountId)?.clevertap.upload;
+  return upload ? { 'X-CleverTap-Account-Id': upload.accountId, 'X-CleverTap-Passcode': upload.passcode } : undefined;
+}

@@ -1,0 +1,91 @@
+/**
+ * @module compose/sending
+ * The send flow: the intake that decides each CleverTap request (with the load shedder in front
+ * of it), the acceptor that commits accepted messages in batches, and the dispatcher that sends
+ * them to Meta, paced per number.
+ */
+import type { Logger } from 'pino';
+import type { AccountDirectory } from '../config/accounts.js';
+import type { Config } from '../config/schema.js';
+import { LoadShedder } from '../http/load-shedder.js';
+import { Acceptor } from '../pipeline/acceptor.js';
+import type { OptOutRegistry } from '../pipeline/opt-outs.js';
+import { SendDispatcher } from '../pipeline/send-dispatcher.js';
+import { createSendIntake, type SendIntake } from '../pipeline/send-intake.js';
+import type { TemplateCatalog } from '../pipeline/template-catalog.js';
+import type { Storage } from '../store/storage.js';
+import type { Callbacks } from './callbacks.js';
+import type { Service } from './lifecycle.js';
+import type { Jobs } from './queue.js';
+import type { WhatsappClients } from './whatsapp-clients.js';
+
+export interface Sending extends Service {
+  intake: SendIntake;
+  acceptor: Acceptor;
+  dispatcher: SendDispatcher;
+}
+
+export interface SendingParts {
+  config: Config;
+  accounts: AccountDirectory;
+  storage: Storage;
+  jobs: Jobs;
+  clients: WhatsappClients;
+  callbacks: Callbacks;
+  optOuts: OptOutRegistry;
+  catalog: TemplateCatalog;
+  logger: Logger;
+}
+
+export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, logger }: SendingParts): Sending {
+  const dispatcher = new SendDispatcher({
+    store: storage.messages,
+    queue: jobs.queue,
+    logger,
+    lanes: accounts.all.map((account) => ({
+      accountId: account.id,
+      phoneNumberId: account.whatsapp.phoneNumberId,
+      messagesPerSecond: account.whatsapp.messagesPerSecond,
+      maxInFlight: account.whatsapp.maxInFlight,
+      sender: clients.graph(account.id),
+    })),
+    leaseMs: config.dispatcher.leaseMs,
+    uncertainHoldMs: config.dispatcher.uncertainHoldMs,
+    maxAttempts: config.dispatcher.maxAttempts,
+    maxAgeMs: config.dispatcher.maxAgeMs,
+    callbacks: callbacks.owed,
+    lastInboundAt: (accountId, recipient) => storage.inbound.lastInboundAt(accountId, recipient),
+  });
+  const acceptor = new Acceptor({
+    store: storage.messages,
+    maxPending: config.server.maxPendingAccepts,
+    onCommitted: (accountIds) => {
+      jobs.committed();
+      accountIds.forEach((id) => dispatcher.wake(id));
+    },
+  });
+  const loadShedder = new LoadShedder({
+    maxLagMs: config.server.shedLoadAtLagMs,
+    ...(config.server.shedRequestsOlderThanMs ? { maxRequestAgeMs: config.server.shedRequestsOlderThanMs } : {}),
+  });
+  const intake = createSendIntake({
+    accounts,
+    acceptor,
+    optOuts,
+    overloaded: (receivedAt) => loadShedder.shouldShed(receivedAt),
+    ...(config.templates.preflight ? { templatesFor: (accountId: string) => catalog.indexFor(accountId) } : {}),
+    log: logger,
+  });
+  return {
+    intake,
+    acceptor,
+    dispatcher,
+    start: () => dispatcher.start(),
+    // Run once the HTTP server has closed: no request can add to what the acceptor commits.
+    stop: async () => {
+      loadShedder.stop();
+      await acceptor.drain();
+      await dispatcher.stop();
+    },
+  };
+}

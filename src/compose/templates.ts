@@ -1,0 +1,49 @@
+/**
+ * @module compose/templates
+ * The template catalogue: each account's templates, read from its WABA through its Graph client
+ * and kept in the store, so sends are checked against them and CleverTap's template import is
+ * answered without waiting on Meta.
+ */
+import type { Logger } from 'pino';
+import type { AccountDirectory } from '../config/accounts.js';
+import { TemplateCatalog } from '../pipeline/template-catalog.js';
+import type { TemplateStore } from '../store/template-store.js';
+import type { GraphClient } from '../whatsapp/graph-client.js';
+import type { Service } from './lifecycle.js';
+
+/** How long startup waits for the first template sync before serving without it. */
+const INITIAL_SYNC_WAIT_MS = 5_000;
+
+export interface TemplateParts {
+  accounts: Pick<AccountDirectory, 'all'>;
+  graph(accountId: string): Pick<GraphClient, 'getJson'>;
+  store: TemplateStore;
+  syncEveryMs: number;
+  logger: Logger;
+}
+
+export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, logger }: TemplateParts): TemplateCatalog {
+  return new TemplateCatalog({
+    sources: accounts.all.map((account) => ({
+      accountId: account.id,
+      wabaId: account.whatsapp.wabaId,
+      getJson: (graphPath: string) => graph(account.id).getJson(graphPath),
+    })),
+    store,
+    logger,
+    syncEveryMs,
+  });
+}
+
+/** The catalogue as a running part: started before the gateway serves, closed after it stops. */
+export function templateService(catalog: TemplateCatalog): Service {
+  return {
+    start: async () => {
+      await catalog.start();
+      // Sends are validated from the first request when Meta answers promptly; a slow or failing
+      // Meta does not hold up the start (the last good copy, or pass-through, serves meanwhile).
+      await Promise.race([catalog.settled(), new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_WAIT_MS).unref())]);
+    },
+    stop: () => catalog.close(),
+  };
+}
