@@ -35,6 +35,8 @@ export interface InboundIngestOptions {
   mediaUrlFor?(accountId: string, mediaId: string): string;
   /** Wakes the callback dispatcher for the URLs whose callbacks were committed. */
   onOwed(urls: readonly string[]): void;
+  /** A user opted out or back in (committed): tell the other replicas. */
+  onOptOutChanged?(accountId: string, recipient: string, optedOut: boolean): void;
 }
 
 export type InboundOutcome = 'forwarded' | 'duplicate' | 'no-callback-url' | 'not-forwardable';
@@ -73,6 +75,7 @@ export class InboundIngest {
     if (!isNew) return 'duplicate';
     if (keyword?.kind === 'stop') this.#options.optOutRegistry.add(account.id, message.from);
     if (keyword?.kind === 'start') this.#options.optOutRegistry.remove(account.id, message.from);
+    if (keyword) this.#options.onOptOutChanged?.(account.id, message.from, keyword.kind === 'stop');
     if (keyword) this.#options.logger.info({ accountId: account.id, keyword: keyword.kind }, keyword.kind === 'stop' ? 'a user opted out' : 'a user opted back in');
     if (callbacks.length > 0) this.#options.onOwed(callbacks.map((callback) => callback.url));
     if (outcome === 'no-callback-url') this.#options.logger.warn({ accountId: account.id }, 'inbound message not forwarded: the account has no inboundMessageUrl');

@@ -28,10 +28,22 @@ export class RetentionJob {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<Record<PrunableRecords, number>> | undefined;
   #stopped = false;
+  readonly #isLeader: () => boolean;
 
-  /** `queue`, when given, forgets its dead letters by the `deadLetters` age too. */
-  constructor(options: { store: RetentionStore; queue?: Pick<JobQueue, 'pruneDead'>; policy: RetentionPolicy; logger: Logger; now?: () => number }) {
+  /**
+   * `queue`, when given, forgets its dead letters by the `deadLetters` age too. `isLeader`: with
+   * several replicas, only the leader's schedule runs (one pass per cluster, not per replica).
+   */
+  constructor(options: {
+    store: RetentionStore;
+    queue?: Pick<JobQueue, 'pruneDead'>;
+    policy: RetentionPolicy;
+    logger: Logger;
+    now?: () => number;
+    isLeader?(): boolean;
+  }) {
     const { store, queue } = options;
+    this.#isLeader = options.isLeader ?? (() => true);
     this.#pruners = PRUNABLE_RECORDS.flatMap((kind) => {
       const own = { kind, prune: (olderThan: number, limit: number) => store.pruneBatch(kind, olderThan, limit) };
       return kind === 'deadLetters' && queue ? [own, { kind, prune: (olderThan: number, limit: number) => queue.pruneDead(olderThan, limit) }] : [own];
@@ -80,6 +92,7 @@ export class RetentionJob {
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
+      if (!this.#isLeader()) return this.#schedule(this.#policy.everyMs);
       this.runOnce()
         .catch((error: unknown) => this.#log.error({ err: error }, 'retention pass failed; trying again at the next one'))
         .finally(() => this.#schedule(this.#policy.everyMs));
