@@ -1,0 +1,83 @@
+/**
+ * @module store/postgres/pg-effects
+ * Writes changes' effects (store/effects.ts) on the client of the open transaction: jobs,
+ * callbacks with their delivery jobs, click links, opt-outs. Every adapter that accepts effects
+ * calls `apply` inside its own (batched) transaction, so all of it shares the change's commit.
+ *
+ * A commit's effects are written a kind at a time, one statement per kind (arrays bound as
+ * parameters), whatever their number: a batch of 100 accepted messages costs one statement for
+ * their send jobs, not 100 round trips. Jobs go to the embedded queue's table or to the job
+ * outbox for a relay (`JobDestination`), as on SQLite.
+ */
+import type pg from 'pg';
+import { CALLBACK_QUEUE, type Effects, type JobSpec } from '../effects.js';
+import type { CallbackSpec } from '../callback-outbox.js';
+import type { ClickLink } from '../click-links.js';
+import { loadPgSql, run } from './pg-sql.js';
+
+/** `queue`: the embedded queue's table; `outbox`: the job outbox, for a relay to an external queue. */
+export type JobDestination = 'queue' | 'outbox';
+
+export class PgEffects {
+  readonly jobs: JobDestination;
+  readonly #insertJobs;
+  readonly #insertCallbacks;
+  readonly #insertClickLinks = loadPgSql('insert-click-links');
+  readonly #optOut = loadPgSql('opt-out');
+  readonly #optIn = loadPgSql('opt-in');
+
+  constructor(jobs: JobDestination = 'queue') {
+    this.jobs = jobs;
+    this.#insertJobs = loadPgSql(jobs === 'queue' ? 'insert-jobs' : 'insert-outbox-jobs');
+    this.#insertCallbacks = loadPgSql(jobs === 'queue' ? 'insert-callbacks' : 'insert-callbacks-outbox');
+  }
+
+  /** Writes every effect of `all`, in order within each kind; `client` must be in a transaction. */
+  async apply(client: pg.PoolClient, all: readonly (Effects | undefined)[], now = Date.now()): Promise<void> {
+    const jobs: JobSpec[] = [];
+    const callbacks: CallbackSpec[] = [];
+    const clickLinks: ClickLink[] = [];
+    for (const effects of all) {
+      if (effects?.jobs) jobs.push(...effects.jobs);
+      if (effects?.callbacks) callbacks.push(...effects.callbacks);
+      if (effects?.clickLinks) clickLinks.push(...effects.clickLinks);
+    }
+    if (jobs.length > 0) await this.#insertJobsOf(client, jobs, now);
+    if (callbacks.length > 0) {
+      await run(client, this.#insertCallbacks, [
+        callbacks.map((callback) => callback.accountId),
+        callbacks.map((callback) => callback.kind),
+        callbacks.map((callback) => callback.url),
+        callbacks.map((callback) => callback.msgId ?? null),
+        callbacks.map((callback) => callback.payload),
+        now,
+        CALLBACK_QUEUE,
+      ]);
+    }
+    if (clickLinks.length > 0) {
+      await run(client, this.#insertClickLinks, [
+        clickLinks.map((link) => link.code),
+        clickLinks.map((link) => link.accountId),
+        clickLinks.map((link) => link.messageId),
+        clickLinks.map((link) => link.msgId),
+        clickLinks.map((link) => link.url),
+        clickLinks.map((link) => link.createdAt),
+      ]);
+    }
+    // Opt-outs and opt-ins are rare and their order matters (STOP then START): one at a time.
+    for (const effects of all) {
+      if (effects?.optOut) await run(client, this.#optOut, [effects.optOut.accountId, effects.optOut.recipient, effects.optOut.keyword, effects.optOut.optedOutAt]);
+      if (effects?.optIn) await run(client, this.#optIn, [effects.optIn.accountId, effects.optIn.recipient]);
+    }
+  }
+
+  async #insertJobsOf(client: pg.PoolClient, jobs: readonly JobSpec[], now: number): Promise<void> {
+    await run(client, this.#insertJobs, [
+      jobs.map((job) => job.queue),
+      jobs.map((job) => job.partitionKey),
+      jobs.map((job) => job.ref),
+      jobs.map((job) => job.runAt ?? now),
+      now,
+    ]);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * @module store/postgres/pg-write-batcher
+ * Group commit on Postgres, as the SQLite store does it (sqlite/write-batcher.ts): small writes
+ * issued in the same event-loop turn (accepts, statuses applied, jobs reserved and acknowledged)
+ * run one after another in one transaction on one client, so a commit (a WAL flush and a round
+ * trip) is shared by all of them. Callers still get their own result, after the commit.
+ *
+ * One batch is in flight at a time: writes queued meanwhile form the next batch, so the busier
+ * the store, the more each commit carries. Within a batch, writes run in the order they were
+ * issued, each seeing what the ones before it wrote (statuses of one webhook apply in order).
+ * Row locks taken by a batch (a reserved job, a message moved) are held until its commit, so
+ * other replicas skip or wait for exactly those rows.
+ *
+ * A write that fails aborts a Postgres transaction, and with it every write of the batch; so the
+ * batch is rolled back and each write runs again alone, and only the failing one rejects. A write
+ * must therefore be safe to run twice when the first run rolled back (effects are pure data).
+ */
+import type pg from 'pg';
+import { isPostgresFault } from './postgres-faults.js';
+
+/** A unit of work on the batch's client, inside its transaction. */
+export type PgWrite<T> = (client: pg.PoolClient) => Promise<T>;
+
+interface PendingWrite {
+  run: PgWrite<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export interface PgWriteBatcherOptions {
+  /** Most writes in one transaction; the rest wait for the next. */
+  maxBatch?: number;
+  /** Every write's outcome, for the store's health: the error, or undefined after a commit. */
+  onOutcome?(error: unknown): void;
+}
+
+/** Deadlock and serialization failures: retrying the same transaction is the cure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ALONE_ATTEMPTS = 3;
+
+export class PgWriteBatcher {
+  readonly #pool: pg.Pool;
+  readonly #maxBatch: number;
+  readonly #onOutcome: (error: unknown) => void;
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> | undefined;
+  readonly #flushSoon = () => void this.#flush();
+
+  constructor(pool: pg.Pool, options: PgWriteBatcherOptions = {}) {
+    this.#pool = pool;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#onOutcome = options.onOutcome ?? (() => {});
+  }
+
+  /** Runs `write` inside the next batch's transaction and resolves with its result after the commit. */
+  write<T>(write: PgWrite<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ run: write as PgWrite<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when every write queued so far has settled. */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#flushing || this.#scheduled) {
+      if (this.#flushing) await this.#flushing;
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #schedule(): void {
+    // The end of this turn: every write issued in it joins the batch. While a batch is in
+    // flight, the next one waits for its commit (see #flush).
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    setImmediate(this.#flushSoon);
+  }
+
+  async #flush(): Promise<void> {
+    this.#scheduled = false;
+    const writes = this.#pending.splice(0, this.#maxBatch);
+    if (writes.length === 0) return;
+    let done!: () => void;
+    this.#flushing = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await this.#runBatch(writes);
+    } finally {
+      this.#flushing = undefined;
+      done();
+      if (this.#pending.length > 0) this.#schedule();
+    }
+  }
+
+  async #runBatch(writes: PendingWrite[]): Promise<void> {
+    if (writes.length === 1) return this.#runAlone(writes[0]!);
+    let results: unknown[];
+    try {
+      results = await this.#transaction(async (client) => {
+        const out = new Array<unknown>(writes.length);
+        for (let index = 0; index < writes.length; index++) out[index] = await writes[index]!.run(client);
+        return out;
+      });
+    } catch {
+      // One failing write must not take the others down with it: retry each on its own.
+      for (const write of writes) await this.#runAlone(write);
+      return;
+    }
+    this.#onOutcome(undefined);
+    for (let index = 0; index < writes.length; index++) writes[index]!.resolve(results[index]);
+  }
+
+  async #runAlone(write: PendingWrite): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#transaction((client) => write.run(client));
+        this.#onOutcome(undefined);
+        write.resolve(result);
+        return;
+      } catch (error) {
+        if (attempt < ALONE_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+        this.#onOutcome(error);
+        write.reject(error);
+        return;
+      }
+    }
+  }
+
+  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await body(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      }
+    } catch (error) {
+      // A fault may have cost the connection; a plain statement error leaves it usable.
+      if (!broken && isPostgresFault(error)) broken = error as Error;
+      throw error;
+    } finally {
+      // A connection that failed mid-transaction is not handed to anyone else.
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * @module store/postgres/postgres-message-store
+ * The message store on Postgres. Writes go through the storage's write batcher (group commit);
+ * a batch of acceptances is one write, so it commits whole or not at all. State changes read and
+ * move the row in one statement that locks it (see advance-state.sql, apply-status.sql), so
+ * concurrent statuses from several replicas stay monotone. Which states a message may move from
+ * is asked of domain/status.ts, and passed to the SQL as a list.
+ */
+import type pg from 'pg';
+import type { DeliveryFailure } from '../../domain/failure.js';
+import { MESSAGE_STATES, canTransition, type MessageState } from '../../domain/status.js';
+import type {
+  Acceptance,
+  AcceptResult,
+  MessageLifecycle,
+  MessageStore,
+  StateChange,
+  StateChangeEffects,
+  StateCounts,
+  StatusOutcome,
+  StatusTarget,
+  StoredMessage,
+} from '../message-store.js';
+import type { PgEffects } from './pg-effects.js';
+import { loadPgSql, run, toNumber } from './pg-sql.js';
+import type { PgWriteBatcher } from './pg-write-batcher.js';
+
+interface MessageRow {
+  id: string;
+  account_id: string;
+  msg_id: string;
+  recipient: string;
+  waba_number: string;
+  content: string;
+  custom_props: string | null;
+  callbacks: string | null;
+  state: MessageState;
+  wamid: string | null;
+  failure: string | null;
+  accepted_at: string;
+  submitted_at: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  failed_at: string | null;
+  updated_at: string;
+  [column: string]: unknown;
+}
+
+interface LifecycleRow {
+  id: string;
+  account_id: string;
+  msg_id: string;
+  wamid: string | null;
+  state: MessageState;
+  callbacks: string | null;
+  [column: string]: unknown;
+}
+
+interface ChangeRow {
+  id?: string;
+  account_id: string;
+  msg_id: string;
+  previous: MessageState;
+  callbacks: string | null;
+  moved?: boolean;
+  [column: string]: unknown;
+}
+
+/** For each target state, the states a message may move to it from (domain/status.ts decides). */
+const MOVABLE_FROM = new Map<MessageState, MessageState[]>(MESSAGE_STATES.map((to) => [to, MESSAGE_STATES.filter((from) => canTransition(from, to))]));
+
+export class PostgresMessageStore implements MessageStore {
+  readonly #pool: pg.Pool;
+  readonly #writes: PgWriteBatcher;
+  readonly #effects: PgEffects;
+  readonly #sql = {
+    insert: loadPgSql('insert-messages'),
+    findDuplicates: loadPgSql('find-duplicates'),
+    get: loadPgSql('get-message'),
+    lifecycleById: loadPgSql('get-lifecycle'),
+    lifecycleByWamid: loadPgSql('get-lifecycle-by-wamid'),
+    recordSubmitted: loadPgSql('record-submitted'),
+    advance: loadPgSql('advance-state'),
+    applyStatus: loadPgSql('apply-status'),
+    countByState: loadPgSql('count-by-state'),
+  };
+
+  constructor(pool: pg.Pool, writes: PgWriteBatcher, effects: PgEffects) {
+    this.#pool = pool;
+    this.#writes = writes;
+    this.#effects = effects;
+  }
+
+  acceptMessages(batch: readonly Acceptance[]): Promise<AcceptResult[]> {
+    if (batch.length === 0) return Promise.resolve([]);
+    // Serialised before queueing, so a caller changing its objects afterwards changes nothing.
+    const messages = batch.map(({ message }) => message);
+    const columns = [
+      messages.map((message) => message.id),
+      messages.map((message) => message.accountId),
+      messages.map((message) => message.msgId),
+      messages.map((message) => message.to),
+      messages.map((message) => message.wabaNumber),
+      messages.map((message) => JSON.stringify(message.content)),
+      messages.map((message) => (message.customProps ? JSON.stringify(message.customProps) : null)),
+      messages.map((message) => (message.callbacks ? JSON.stringify(message.callbacks) : null)),
+      messages.map((message) => message.acceptedAt),
+    ];
+    return this.#writes.write(async (client) => {
+      const { rows } = await run<{ id: string }>(client, this.#sql.insert, columns);
+      const stored = new Set(rows.map((row) => row.id));
+      const results: AcceptResult[] = new Array(batch.length);
+      const duplicates: number[] = [];
+      for (let index = 0; index < batch.length; index++) {
+        if (stored.has(messages[index]!.id)) results[index] = { id: messages[index]!.id, duplicate: false };
+        else duplicates.push(index);
+      }
+      if (duplicates.length > 0) {
+        // A duplicate points at the stored message with its key: an earlier one, or one earlier in this batch.
+        const keys = duplicates.map((index) => messages[index]!);
+        const found = await run<{ id: string; account_id: string; msg_id: string; recipient: string }>(client, this.#sql.findDuplicates, [
+          keys.map((message) => message.accountId),
+          keys.map((message) => message.msgId),
+          keys.map((message) => message.to),
+        ]);
+        const byKey = new Map(found.rows.map((row) => [dedupeKey(row.account_id, row.msg_id, row.recipient), row.id]));
+        for (const index of duplicates) {
+          const message = messages[index]!;
+          const id = byKey.get(dedupeKey(message.accountId, message.msgId, message.to));
+          if (id === undefined) throw new Error(`message ${message.id} was neither stored nor a duplicate`);
+          results[index] = { id, duplicate: true };
+        }
+      }
+      await this.#effects.apply(
+        client,
+        batch.filter((_, index) => !results[index]!.duplicate).map(({ effects }) => effects),
+      );
+      return results;
+    });
+  }
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    const { rows } = await run<MessageRow>(this.#pool, this.#sql.get, [id]);
+    return rows[0] && toStoredMessage(rows[0]);
+  }
+
+  async getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined> {
+    const { rows } = 'id' in key ? await run<LifecycleRow>(this.#pool, this.#sql.lifecycleById, [key.id]) : await run<LifecycleRow>(this.#pool, this.#sql.lifecycleByWamid, [key.wamid]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const lifecycle: MessageLifecycle = { id: row.id, accountId: row.account_id, msgId: row.msg_id, state: row.state };
+    if (row.wamid) lifecycle.wamid = row.wamid;
+    if (row.callbacks) lifecycle.callbacks = JSON.parse(row.callbacks);
+    return lifecycle;
+  }
+
+  async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
+    await this.#writes.write((client) => run(client, this.#sql.recordSubmitted, [id, wamid, at]));
+  }
+
+  advanceState(
+    id: string,
+    state: MessageState,
+    at: number,
+    details: { failure?: DeliveryFailure; wamid?: string } = {},
+    effectsOf?: StateChangeEffects,
+  ): Promise<boolean> {
+    const failureJson = details.failure ? JSON.stringify(details.failure) : null;
+    const params = [id, state, at, details.wamid ?? null, failureJson, MOVABLE_FROM.get(state) ?? []];
+    return this.#writes.write(async (client) => {
+      const { rows } = await run<ChangeRow>(client, this.#sql.advance, params);
+      const before = rows[0];
+      if (!before) return false;
+      if (effectsOf) await this.#effects.apply(client, [effectsOf(toChange(id, before, state, at, details.failure))]);
+      return true;
+    });
+  }
+
+  applyStatus(target: StatusTarget, state: MessageState, at: number, failure?: DeliveryFailure, effectsOf?: StateChangeEffects): Promise<StatusOutcome> {
+    const failureJson = failure ? JSON.stringify(failure) : null;
+    const params = [target.accountId, target.id ?? null, target.wamid, state, at, failureJson, MOVABLE_FROM.get(state) ?? []];
+    return this.#writes.write(async (client): Promise<StatusOutcome> => {
+      const { rows } = await run<ChangeRow>(client, this.#sql.applyStatus, params);
+      const found = rows[0];
+      if (!found) return 'unknown-message';
+      if (!found.moved) return 'stale';
+      if (effectsOf) await this.#effects.apply(client, [effectsOf(toChange(found.id!, found, state, at, failure))]);
+      return 'applied';
+    });
+  }
+
+  async countByState(): Promise<StateCounts[]> {
+    const { rows } = await run<{ accountId: string; state: MessageState; count: number }>(this.#pool, this.#sql.countByState, []);
+    return rows.map((row) => ({ accountId: row.accountId, state: row.state, count: toNumber(row.count) }));
+  }
+}
+
+function dedupeKey(accountId: string, msgId: string, recipient: string): string {
+  return `${accountId}\u0000${msgId}\u0000${recipient}`;
+}
+
+function toChange(id: string, row: ChangeRow, state: MessageState, at: number, failure: DeliveryFailure | undefined): StateChange {
+  const change: StateChange = { id, accountId: row.account_id, msgId: row.msg_id, previous: row.previous, state, at };
+  if (failure) change.failure = failure;
+  if (row.callbacks) change.callbacks = JSON.parse(row.callbacks);
+  return change;
+}
+
+function toStoredMessage(row: MessageRow): StoredMessage {
+  const message: StoredMessage = {
+    id: row.id,
+    accountId: row.account_id,
+    msgId: row.msg_id,
+    to: row.recipient,
+    wabaNumber: row.waba_number,
+    content: JSON.parse(row.content),
+    acceptedAt: toNumber(row.accepted_at),
+    state: row.state,
+    updatedAt: toNumber(row.updated_at),
+  };
+  if (row.custom_props) message.customProps = JSON.parse(row.custom_props);
+  if (row.callbacks) message.callbacks = JSON.parse(row.callbacks);
+  if (row.wamid) message.wamid = row.wamid;
+  if (row.failure) message.failure = JSON.parse(row.failure);
+  if (row.submitted_at !== null) message.submittedAt = toNumber(row.submitted_at);
+  if (row.sent_at !== null) message.sentAt = toNumber(row.sent_at);
+  if (row.delivered_at !== null) message.deliveredAt = toNumber(row.delivered_at);
+  if (row.read_at !== null) message.readAt = toNumber(row.read_at);
+  if (row.failed_at !== null) message.failedAt = toNumber(row.failed_at);
+  return message;
+}

@@ -1,0 +1,11 @@
+-- Callbacks owed to CleverTap, each with its delivery job in the job outbox (for the relay).
+-- Arrays of (account_id, kind, url, msg_id, payload), then created_at and the callbacks queue's name.
+WITH owed AS (
+  INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at)
+  SELECT account_id, kind, url, msg_id, payload, $6
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS c(account_id, kind, url, msg_id, payload, n)
+   ORDER BY n
+  RETURNING id, url
+)
+INSERT INTO job_outbox (queue, partition_key, ref, run_at, created_at)
+SELECT $7, url, id::text, $6, $6 FROM owed ORDER BY id
