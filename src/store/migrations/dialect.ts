@@ -4,7 +4,7 @@
  * (kysely's own advice: branch on the dialect inside the migration). What runs on SQLite is
  * exactly what ran before these helpers existed, so existing databases stay as they are.
  */
-import { PostgresAdapter, type ColumnDefinitionBuilder, type DataTypeExpression, type Kysely } from 'kysely';
+import { PostgresAdapter, type ColumnDataType, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 
 type ColumnBuild = (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 
@@ -19,13 +19,13 @@ export function isPostgres(db: Kysely<unknown>): boolean {
  * `integer` is 32-bit and a busy job table would run out of ids in days (and kysely's
  * `autoIncrement()` is not Postgres syntax).
  */
-export function idColumn(db: Kysely<unknown>): [DataTypeExpression, ColumnBuild] {
+export function idColumn(db: Kysely<unknown>): [ColumnDataType, ColumnBuild] {
   return isPostgres(db)
     ? ['bigint', (column) => column.primaryKey().generatedByDefaultAsIdentity()]
     : ['integer', (column) => column.primaryKey().autoIncrement()];
 }
 
 /** A primary key copied from an `idColumn` (a dead letter keeps its job's id): 64-bit on both. */
-export function copiedIdColumn(db: Kysely<unknown>): [DataTypeExpression, ColumnBuild] {
+export function copiedIdColumn(db: Kysely<unknown>): [ColumnDataType, ColumnBuild] {
   return [isPostgres(db) ? 'bigint' : 'integer', (column) => column.primaryKey()];
 }
