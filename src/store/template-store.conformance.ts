@@ -1,21 +1,11 @@
 /**
  * @module store/template-store.conformance
- * The one suite every TemplateStore adapter passes. Adapters call `runTemplateStoreConformance`
- * from their own test file, with a fixture on real, durable storage: one test reopens it.
+ * The one suite every TemplateStore adapter passes, run from `test/conformance/storages.test.ts`
+ * on every storage of `test/support/storages.ts`; one test restarts the storage.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect } from 'vitest';
+import { conformanceSuite, storageFor, type StorageFixture } from './storage.conformance.js';
 import type { StoredTemplate, TemplateRecord, TemplateStore } from './template-store.js';
-
-export interface TemplateStoreFixture {
-  name: string;
-  create(): Promise<{
-    store: TemplateStore;
-    /** Closes the storage and opens it again (a restart); returns the new store. */
-    reopen(): Promise<TemplateStore>;
-    /** Closes whatever is open and removes the storage. */
-    close(): Promise<void>;
-  }>;
-}
 
 /** A template as a sync hands it over, with `raw` shaped like one item of Meta's listing. */
 export function sampleTemplate(id: string, overrides: Partial<TemplateRecord> = {}): TemplateRecord {
@@ -53,21 +43,23 @@ function stored(accountId: string, template: TemplateRecord): StoredTemplate {
   return { accountId, ...template };
 }
 
-export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void {
-  describe(`TemplateStore conformance: ${fixture.name}`, () => {
+export function runTemplateStoreConformance(fixture: StorageFixture): void {
+  conformanceSuite('TemplateStore', fixture, (test) => {
+    const under = storageFor(fixture);
+    /** This test's template store (a new one after a restart). */
     let store: TemplateStore;
-    let reopen: () => Promise<TemplateStore>;
-    let close: () => Promise<void>;
-    beforeEach(async () => ({ store, reopen, close } = await fixture.create()));
-    afterEach(async () => close());
+    beforeEach(() => {
+      store = under.storage.templates;
+    });
+    const reopen = async () => (await under.restart()).templates;
 
-    it('knows nothing of an account that was never synced', async () => {
+    test('knows nothing of an account that was never synced', async () => {
       expect(await store.list('acme')).toEqual([]);
       expect(await store.syncState('acme')).toBeUndefined();
       expect(await store.setStatus('acme', '1', 'PAUSED')).toBe(false);
     });
 
-    it('stores a full sync and reads it back intact, ordered by id as plain strings', async () => {
+    test('stores a full sync and reads it back intact, ordered by id as plain strings', async () => {
       const templates = ['9', '100', '10', '1234567890123456', '1'].map((id) => sampleTemplate(id));
       await store.replaceAll('acme', templates, 1_700_000_000_000);
       const listed = await store.list('acme');
@@ -81,7 +73,7 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       });
     });
 
-    it('keeps what it stored even when the caller mutates its objects afterwards', async () => {
+    test('keeps what it stored even when the caller mutates its objects afterwards', async () => {
       const template = sampleTemplate('1');
       await store.replaceAll('acme', [template], 1);
       (template.raw as { status: string }).status = 'REJECTED';
@@ -89,7 +81,7 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.list('acme')).toEqual([stored('acme', sampleTemplate('1'))]);
     });
 
-    it('replaces the catalogue: templates no longer listed go, changed ones are updated', async () => {
+    test('replaces the catalogue: templates no longer listed go, changed ones are updated', async () => {
       await store.replaceAll('acme', [sampleTemplate('1'), sampleTemplate('2'), sampleTemplate('3')], 1000);
       const changed = sampleTemplate('2', { status: 'PAUSED', category: 'MARKETING' });
       await store.replaceAll('acme', [changed, sampleTemplate('4')], 2000);
@@ -97,14 +89,14 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.syncState('acme')).toMatchObject({ lastSuccessAt: 2000, templateCount: 2 });
     });
 
-    it('an empty sync empties the catalogue', async () => {
+    test('an empty sync empties the catalogue', async () => {
       await store.replaceAll('acme', [sampleTemplate('1')], 1000);
       await store.replaceAll('acme', [], 2000);
       expect(await store.list('acme')).toEqual([]);
       expect(await store.syncState('acme')).toEqual({ accountId: 'acme', lastAttemptAt: 2000, lastSuccessAt: 2000, templateCount: 0 });
     });
 
-    it('a sync of one account leaves the others alone, even with the same template ids', async () => {
+    test('a sync of one account leaves the others alone, even with the same template ids', async () => {
       await store.replaceAll('other', [sampleTemplate('1', { name: 'theirs' }), sampleTemplate('2')], 500);
       await store.replaceAll('acme', [sampleTemplate('1')], 1000);
       await store.replaceAll('acme', [sampleTemplate('3')], 2000);
@@ -113,7 +105,7 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.list('acme')).toEqual([stored('acme', sampleTemplate('3'))]);
     });
 
-    it('concurrent syncs of different accounts both land', async () => {
+    test('concurrent syncs of different accounts both land', async () => {
       await Promise.all([
         store.replaceAll('acme', [sampleTemplate('1'), sampleTemplate('2')], 1000),
         store.replaceAll('other', [sampleTemplate('3')], 1000),
@@ -124,13 +116,13 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.syncState('third')).toMatchObject({ lastError: 'boom' });
     });
 
-    it('an id listed twice in one sync is stored once, the later copy winning', async () => {
+    test('an id listed twice in one sync is stored once, the later copy winning', async () => {
       await store.replaceAll('acme', [sampleTemplate('1'), sampleTemplate('2'), sampleTemplate('1', { status: 'PAUSED' })], 1000);
       expect(await store.list('acme')).toEqual([stored('acme', sampleTemplate('1', { status: 'PAUSED' })), stored('acme', sampleTemplate('2'))]);
       expect(await store.syncState('acme')).toMatchObject({ templateCount: 2 });
     });
 
-    it('rejects items of another account and changes nothing', async () => {
+    test('rejects items of another account and changes nothing', async () => {
       await store.replaceAll('acme', [sampleTemplate('1')], 1000);
       const foreign = stored('other', sampleTemplate('2'));
       await expect(store.replaceAll('acme', [sampleTemplate('3'), foreign], 2000)).rejects.toThrow(/other/);
@@ -142,7 +134,7 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.list('acme')).toEqual([stored('acme', sampleTemplate('4'))]);
     });
 
-    it('a status webhook moves status and raw.status together, and nothing else', async () => {
+    test('a status webhook moves status and raw.status together, and nothing else', async () => {
       await store.replaceAll('acme', [sampleTemplate('1'), sampleTemplate('2')], 1000);
       expect(await store.setStatus('acme', '1', 'PAUSED')).toBe(true);
       const [first, second] = await store.list('acme');
@@ -155,13 +147,13 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.syncState('acme')).toEqual({ accountId: 'acme', lastAttemptAt: 1000, lastSuccessAt: 1000, templateCount: 2 });
     });
 
-    it('a status webhook adds raw.status when Meta\'s JSON lacked it', async () => {
+    test('a status webhook adds raw.status when Meta\'s JSON lacked it', async () => {
       await store.replaceAll('acme', [sampleTemplate('1', { raw: { id: '1', name: 'bare' } })], 1000);
       expect(await store.setStatus('acme', '1', 'APPROVED')).toBe(true);
       expect((await store.list('acme'))[0]).toMatchObject({ status: 'APPROVED', raw: { id: '1', name: 'bare', status: 'APPROVED' } });
     });
 
-    it('a status webhook for an unknown template, or another account\'s, finds nothing', async () => {
+    test('a status webhook for an unknown template, or another account\'s, finds nothing', async () => {
       await store.replaceAll('acme', [sampleTemplate('1')], 1000);
       await store.replaceAll('other', [sampleTemplate('2')], 1000);
       expect(await store.setStatus('acme', '3', 'REJECTED')).toBe(false);
@@ -169,13 +161,13 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.list('other')).toEqual([stored('other', sampleTemplate('2'))]);
     });
 
-    it('a failed first sync is recorded with nothing stored', async () => {
+    test('a failed first sync is recorded with nothing stored', async () => {
       await store.recordSyncFailure('acme', 1000, 'Graph 190: token expired');
       expect(await store.list('acme')).toEqual([]);
       expect(await store.syncState('acme')).toEqual({ accountId: 'acme', lastAttemptAt: 1000, lastError: 'Graph 190: token expired', templateCount: 0 });
     });
 
-    it('a failed sync keeps the last good copy; the next success clears the error', async () => {
+    test('a failed sync keeps the last good copy; the next success clears the error', async () => {
       await store.replaceAll('acme', [sampleTemplate('1'), sampleTemplate('2')], 1000);
       await store.recordSyncFailure('acme', 2000, 'timeout');
       await store.recordSyncFailure('acme', 3000, 'Graph 4: rate limited');
@@ -191,7 +183,7 @@ export function runTemplateStoreConformance(fixture: TemplateStoreFixture): void
       expect(await store.syncState('acme')).toEqual({ accountId: 'acme', lastAttemptAt: 4000, lastSuccessAt: 4000, templateCount: 1 });
     });
 
-    it('everything survives a restart', async () => {
+    test('everything survives a restart', async () => {
       await store.replaceAll('acme', [sampleTemplate('2'), sampleTemplate('1')], 1000);
       await store.setStatus('acme', '2', 'DISABLED');
       await store.recordSyncFailure('acme', 2000, 'timeout');

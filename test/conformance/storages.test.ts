@@ -1,0 +1,39 @@
+/**
+ * Every port's conformance suite against every storage of `test/support/storages.ts`, and the
+ * queue suite against every queue. Narrow it with `STORAGES=sqlite` or `QUEUES=bullmq`.
+ */
+import { describe } from 'vitest';
+import { runJobQueueConformance } from '../../src/queue/job-queue.conformance.js';
+import { runCallbackOutboxConformance } from '../../src/store/callback-outbox.conformance.js';
+import { runClickLinkStoreConformance } from '../../src/store/click-links.conformance.js';
+import { runInboundLogConformance } from '../../src/store/inbound-log.conformance.js';
+import { runJobOutboxConformance } from '../../src/store/job-outbox.conformance.js';
+import { runMessageStoreConformance } from '../../src/store/message-store.conformance.js';
+import { runOptOutStoreConformance } from '../../src/store/opt-out-store.conformance.js';
+import { runRetentionConformance } from '../../src/store/retention.conformance.js';
+import { checkSkipList } from '../../src/store/storage.conformance.js';
+import { runTemplateStoreConformance } from '../../src/store/template-store.conformance.js';
+import { runWebhookRejectLogConformance } from '../../src/store/webhook-rejects.conformance.js';
+import { QUEUES, STORAGES } from '../support/storages.js';
+
+for (const fixture of STORAGES) {
+  describe(`storage: ${fixture.name}`, () => {
+    runMessageStoreConformance(fixture);
+    runCallbackOutboxConformance(fixture);
+    runInboundLogConformance(fixture);
+    runOptOutStoreConformance(fixture);
+    runClickLinkStoreConformance(fixture);
+    runJobOutboxConformance(fixture);
+    runRetentionConformance(fixture);
+    runTemplateStoreConformance(fixture);
+    runWebhookRejectLogConformance(fixture);
+    checkSkipList(fixture);
+  });
+}
+
+for (const fixture of QUEUES) {
+  describe(`queue: ${fixture.name}`, () => {
+    runJobQueueConformance(fixture);
+    checkSkipList(fixture);
+  });
+}
