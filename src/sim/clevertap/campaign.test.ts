@@ -97,6 +97,22 @@ describe('runCampaign', () => {
     expect(refused).toMatchObject({ sent: 0, otherErrors: 2, timeouts: 0 });
   });
 
+  it('spreads requests round-robin over the replicas of a cluster, as a load balancer would', async () => {
+    standIn = await startStandIn(() => ({ status: 200, body: SUCCESS }));
+    const second = await startStandIn(() => ({ status: 200, body: SUCCESS }));
+    const third = await startStandIn(() => ({ status: 200, body: SUCCESS }));
+    try {
+      const result = await runCampaign({ endpoint: standIn.url, replicas: [second.url, third.url], campaignId: '42', count: 30, concurrency: 6 });
+      expect(result.sent).toBe(30);
+      const numbers = (replica: StandIn) => replica.requests.map((request) => numberOf(request.body)).sort((a, b) => a - b);
+      expect(numbers(standIn)).toEqual(Array.from({ length: 10 }, (_, k) => 3 * k + 1));
+      expect(numbers(second)).toEqual(Array.from({ length: 10 }, (_, k) => 3 * k + 2));
+      expect(numbers(third)).toEqual(Array.from({ length: 10 }, (_, k) => 3 * k + 3));
+    } finally {
+      await Promise.all([second.close(), third.close()]);
+    }
+  });
+
   it('refuses bad options before sending', async () => {
     await expect(runCampaign({ endpoint: 'ftp://x', campaignId: 'c', count: 1 })).rejects.toThrow(/http\(s\) URL/);
     await expect(runCampaign({ endpoint: 'http://127.0.0.1:1', campaignId: 'a|b', count: 1 })).rejects.toThrow(/campaignId/);

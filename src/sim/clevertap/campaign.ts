@@ -27,8 +27,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   checkOptions(o, concurrency, timeoutMs);
-  const url = new URL(o.endpoint);
-  const path = url.pathname + url.search;
+  const targets = [o.endpoint, ...(o.replicas ?? [])].map((endpoint) => new URL(endpoint));
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...authHeaders(o.auth) };
   const pickShape = shapePicker(o.payloadMix);
   const recipient = o.recipients ?? defaultRecipient;
@@ -64,20 +63,25 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     elapsedMs: Math.round(performance.now() - started),
   });
 
-  const pool = new Pool(url.origin, {
-    connections: concurrency,
-    pipelining: 1,
-    // Our own timer enforces CleverTap's budget; undici's must never fire first.
-    headersTimeout: timeoutMs + 60_000,
-    bodyTimeout: timeoutMs + 60_000,
-  });
+  const pools = targets.map(
+    (url) =>
+      new Pool(url.origin, {
+        connections: Math.ceil(concurrency / targets.length),
+        pipelining: 1,
+        // Our own timer enforces CleverTap's budget; undici's must never fire first.
+        headersTimeout: timeoutMs + 60_000,
+        bodyTimeout: timeoutMs + 60_000,
+      }),
+  );
   let next = 0;
   const sendOne = async (i: number) => {
     const shape = pickShape(i);
     result.shapes[shape] = (result.shapes[shape] ?? 0) + 1;
     const msgId = campaignMsgId(o.campaignId, batchId, i);
     const body = JSON.stringify(buildPayload(shape, { to: recipient(i), wabaNumber, msgId }));
-    const outcome = await post(pool, path, headers, body, timeoutMs, latencies);
+    const target = i % targets.length;
+    const url = targets[target]!;
+    const outcome = await post(pools[target]!, url.pathname + url.search, headers, body, timeoutMs, latencies);
     if (outcome.kind === 'sent') {
       result.sent++;
       acknowledged[i] = msgId;
@@ -99,7 +103,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, o.count) }, worker));
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 
   result.durationMs = Math.round(performance.now() - started);
@@ -169,7 +173,9 @@ function authHeaders(auth: CampaignAuth | undefined): Record<string, string> {
 }
 
 function checkOptions(o: CampaignOptions, concurrency: number, timeoutMs: number): void {
-  if (!/^https?:\/\//i.test(o.endpoint) || !URL.canParse(o.endpoint)) throw new RangeError(`endpoint must be an http(s) URL, got "${o.endpoint}"`);
+  for (const endpoint of [o.endpoint, ...(o.replicas ?? [])]) {
+    if (!/^https?:\/\//i.test(endpoint) || !URL.canParse(endpoint)) throw new RangeError(`endpoint must be an http(s) URL, got "${endpoint}"`);
+  }
   if (o.campaignId === '' || o.campaignId.includes('|')) throw new RangeError('campaignId must be non-empty and contain no "|"');
   if (!Number.isInteger(o.count) || o.count < 0) throw new RangeError(`count must be a non-negative integer, got ${o.count}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);

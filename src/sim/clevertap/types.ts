@@ -154,6 +154,11 @@ export interface CampaignProgress {
 export interface CampaignOptions {
   /** The gateway's messaging endpoint, e.g. `http://127.0.0.1:3000/v1/clevertap/messages`. */
   endpoint: string;
+  /**
+   * More replicas of the same gateway cluster: requests are spread round-robin over `endpoint`
+   * and these, as a load balancer would (each its own connection pool, the concurrency shared).
+   */
+  replicas?: readonly string[];
   auth?: CampaignAuth;
   campaignId: string;
   count: number;
