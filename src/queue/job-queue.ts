@@ -20,6 +20,15 @@ import type { JobSpec } from '../store/effects.js';
 
 export type { JobSpec };
 
+/**
+ * A job to enqueue, optionally under an id of the caller's: an adapter that honours ids ignores a
+ * second enqueue under an id it still knows (the outbox relay re-enqueues after a crash this way).
+ * The embedded queue ignores ids: its jobs never come from a relay.
+ */
+export interface EnqueueSpec extends JobSpec {
+  id?: string;
+}
+
 export interface Job {
   /** Opaque to callers (a decimal string on SQL adapters). */
   id: string;
@@ -70,7 +79,7 @@ export interface DeadJob {
 }
 
 export interface JobQueue {
-  enqueue(jobs: readonly JobSpec[]): Promise<void>;
+  enqueue(jobs: readonly EnqueueSpec[]): Promise<void>;
   reserve(queue: string, options: ReserveOptions): Promise<Job[]>;
   /** Done. False when the job had meanwhile been re-reserved or removed (a stale lease). */
   ack(job: Job): Promise<boolean>;
