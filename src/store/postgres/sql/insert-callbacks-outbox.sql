@@ -1,5 +1,6 @@
 -- Callbacks owed to CleverTap, each with its delivery job in the job outbox (for the relay).
 -- Arrays of (account_id, kind, url, msg_id, payload), then created_at and the callbacks queue's name.
+-- (`owed.id`, not `id`: ORDER BY would take the text column of the same name.)
 WITH owed AS (
   INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at)
   SELECT account_id, kind, url, msg_id, payload, $6
@@ -8,4 +9,4 @@ WITH owed AS (
   RETURNING id, url
 )
 INSERT INTO job_outbox (queue, partition_key, ref, run_at, created_at)
-SELECT $7, url, id::text, $6, $6 FROM owed ORDER BY id
+SELECT $7, owed.url, owed.id::text, $6, $6 FROM owed ORDER BY owed.id

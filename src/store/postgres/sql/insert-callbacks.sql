@@ -1,6 +1,7 @@
 -- Callbacks owed to CleverTap, each with its delivery job (partition: the callback's URL, ref: the
 -- callback's id), in the embedded queue's table. Arrays of (account_id, kind, url, msg_id,
 -- payload), then created_at and the callbacks queue's name.
+-- (`owed.id`, not `id`: ORDER BY would take the text column of the same name.)
 WITH owed AS (
   INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at)
   SELECT account_id, kind, url, msg_id, payload, $6
@@ -9,4 +10,4 @@ WITH owed AS (
   RETURNING id, url
 )
 INSERT INTO jobs (queue, partition_key, ref, run_at, created_at)
-SELECT $7, url, id::text, $6, $6 FROM owed ORDER BY id
+SELECT $7, owed.url, owed.id::text, $6, $6 FROM owed ORDER BY owed.id

@@ -4,7 +4,7 @@ WITH revived AS (
   DELETE FROM dead_jobs WHERE id = ANY($1::bigint[]) RETURNING id, queue, partition_key, ref
 ), requeued AS (
   INSERT INTO jobs (queue, partition_key, ref, run_at, created_at)
-  SELECT queue, partition_key, ref, $2, $2 FROM revived ORDER BY id
+  SELECT queue, partition_key, ref, $2, $2 FROM revived ORDER BY revived.id
   RETURNING 1
 )
 SELECT count(*)::integer AS found FROM requeued
