@@ -30,6 +30,8 @@ export async function createBullmqQueue(options: CreateBullmqQueueOptions): Prom
   const prefix = options.prefix ?? 'wabridge';
   // maxRetriesPerRequest: null — BullMQ's requirement: a command waits for a reconnect instead of failing after 20 tries.
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled 'error' event.
+  redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'Redis connection of the job queue failed; reconnecting'));
   try {
     await redis.connect();
     await assertNoEviction(redis);
