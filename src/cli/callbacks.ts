@@ -2,26 +2,18 @@
  * @module cli/callbacks
  * `wabridge callbacks dead-letters` and `wabridge callbacks replay`: the callbacks CleverTap
  * refused (4xx) or that outlived their max age, and sending them again once the cause is fixed.
- * Works on the data directory directly, whether or not the gateway is running (a running gateway
+ * Works on the store and queue directly, whether or not a gateway is running (a running gateway
  * picks revived callbacks up within its poll interval).
  */
 import { loadConfig } from '../config/load.js';
 import { CALLBACK_QUEUE } from '../store/effects.js';
-import { SqliteJobQueue } from '../queue/sqlite/sqlite-job-queue.js';
-import { openSqlite } from '../store/sqlite/open-sqlite.js';
-import { SqliteCallbackOutbox } from '../store/sqlite/sqlite-callback-outbox.js';
-
-async function open() {
-  const config = loadConfig();
-  const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous });
-  return { db, queue: new SqliteJobQueue(db), outbox: new SqliteCallbackOutbox(db) };
-}
+import { openStore } from './open-store.js';
 
 export async function listDeadLetters(options: { limit: number; json?: boolean }, out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Promise<void> {
-  const { db, queue, outbox } = await open();
+  const { storage, queue, close } = await openStore(loadConfig());
   try {
     const dead = await queue.listDead(CALLBACK_QUEUE, options.limit);
-    const callbacks = new Map((await outbox.get(dead.map((job) => job.ref))).map((callback) => [callback.id, callback]));
+    const callbacks = new Map((await storage.outbox.get(dead.map((job) => job.ref))).map((callback) => [callback.id, callback]));
     const rows = dead.map((job) => {
       const callback = callbacks.get(job.ref);
       return {
@@ -43,12 +35,12 @@ export async function listDeadLetters(options: { limit: number; json?: boolean }
     }
     out(`${rows.length} dead-lettered callback${rows.length === 1 ? '' : 's'}; replay with: wabridge callbacks replay <id…> | --all`);
   } finally {
-    db.close();
+    await close();
   }
 }
 
 export async function replayDeadLetters(ids: readonly string[], options: { all?: boolean }, out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Promise<number> {
-  const { db, queue } = await open();
+  const { queue, close } = await openStore(loadConfig());
   try {
     const targets = options.all ? (await queue.listDead(CALLBACK_QUEUE, Number.MAX_SAFE_INTEGER)).map((job) => job.id) : ids;
     if (targets.length === 0) {
@@ -59,6 +51,6 @@ export async function replayDeadLetters(ids: readonly string[], options: { all?:
     out(`${revived} callback${revived === 1 ? '' : 's'} queued again${revived < targets.length ? `; ${targets.length - revived} id(s) not found` : ''}`);
     return revived;
   } finally {
-    db.close();
+    await close();
   }
 }

@@ -21,6 +21,14 @@ program
   .description('run the gateway (sandbox mode with the built-in Meta simulator when nothing is configured)')
   .action(() => startCommand());
 
+program
+  .command('migrate')
+  .description('apply the store\'s pending migrations and exit (run once per release when store.migrate is false)')
+  .action(async () => {
+    const { migrateCommand } = await import('./migrate.js');
+    await migrateCommand();
+  });
+
 const config = program.command('config').description('inspect configuration');
 config
   .command('check')

@@ -2,18 +2,18 @@
  * @module cli/templates
  * `wabridge templates sync` and `wabridge templates status`. They ask the running gateway (its
  * admin API on loopback), so its in-memory catalogue changes at once. When no gateway answers,
- * `sync` reads Graph and writes the data directory itself; the gateway loads that copy when it
- * starts.
+ * `sync` reads Graph and writes the store itself; the gateway loads that copy when it starts.
  */
 import { request } from 'undici';
+import pino from 'pino';
+import { createAccountDirectory } from '../compose/accounts.js';
+import { createTemplateCatalog } from '../compose/templates.js';
 import { resolveAccounts } from '../config/accounts.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { TemplateCatalog, type SyncResult } from '../pipeline/template-catalog.js';
-import { openSqlite } from '../store/sqlite/open-sqlite.js';
-import { SqliteTemplateStore } from '../store/sqlite/sqlite-template-store.js';
+import type { SyncResult } from '../pipeline/template-catalog.js';
 import { GraphClient } from '../whatsapp/graph-client.js';
-import pino from 'pino';
+import { openStore } from './open-store.js';
 
 type Out = (line: string) => void;
 const stdout: Out = (line) => process.stdout.write(`${line}\n`);
@@ -95,20 +95,17 @@ async function syncDirectly(config: Config, accountId: string | undefined): Prom
     const which = accountId ? `no account "${accountId}" is configured` : 'no account is configured';
     return [{ ok: false, accountId: accountId ?? '-', error: `${which} (the sandbox account's simulator lives inside the running gateway)` }];
   }
-  const accounts = resolveAccounts({ ...config, accounts: configured });
-  const db = await openSqlite({ path: config.store.path, synchronous: config.store.synchronous });
-  const clients = accounts.map((account) => new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: 2 }));
-  const catalog = new TemplateCatalog({
-    sources: accounts.map((account, index) => ({ accountId: account.id, wabaId: account.whatsapp.wabaId, getJson: (graphPath: string) => clients[index]!.getJson(graphPath) })),
-    store: new SqliteTemplateStore(db),
-    logger: pino({ level: 'silent' }),
-    syncEveryMs: config.templates.syncEveryMs,
-  });
+  const accounts = createAccountDirectory(resolveAccounts({ ...config, accounts: configured }));
+  const logger = pino({ level: 'silent' });
+  const store = await openStore(config, logger);
+  // Two connections each: a listing reads one page at a time.
+  const clients = new Map(accounts.all.map((account) => [account.id, new GraphClient({ graphBaseUrl: account.whatsapp.graphBaseUrl, accessToken: account.whatsapp.accessToken, connections: 2 })]));
+  const catalog = createTemplateCatalog({ accounts, graph: (id) => clients.get(id)!, store: store.storage.templates, syncEveryMs: config.templates.syncEveryMs, logger });
   try {
     return await catalog.syncAll();
   } finally {
     await catalog.close();
-    await Promise.all(clients.map((client) => client.close()));
-    db.close();
+    await Promise.all([...clients.values()].map((client) => client.close()));
+    await store.close();
   }
 }

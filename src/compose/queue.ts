@@ -3,10 +3,10 @@
  * Where the workers take their jobs from, by `queue.kind`. Embedded: the store's own job table,
  * which the store writes with each change. BullMQ: a Redis queue shared by every replica, fed by
  * a relay that moves the jobs each change committed to the store's job outbox (store/job-outbox.ts).
+ * The BullMQ adapter is imported only when configured, so embedded mode never loads bullmq or ioredis.
  */
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/schema.js';
-import type { JobOutbox } from '../store/job-outbox.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Storage } from '../store/storage.js';
 import type { Service } from './lifecycle.js';
@@ -39,11 +39,11 @@ export async function createJobs(config: QueueConfig, storage: Storage, options:
     case 'bullmq': {
       if (!config.redisUrl) throw new TypeError('queue.redisUrl is required when queue.kind is bullmq');
       const { logger } = options;
-      const { createBullmqQueue } = (await import(BULLMQ_MODULE)) as BullmqModule;
+      const { createBullmqQueue } = await import('../queue/bullmq/create-bullmq-queue.js');
       const queue = await createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.prefix, logger });
       if (options.relay === false) return { queue, committed: () => {}, stop: () => queue.close() };
       try {
-        const { OutboxRelay } = (await import(RELAY_MODULE)) as RelayModule;
+        const { OutboxRelay } = await import('../queue/outbox-relay.js');
         const relay = new OutboxRelay({ outbox: storage.jobOutbox, queue, logger });
         return {
           queue,
@@ -64,18 +64,3 @@ export async function createJobs(config: QueueConfig, storage: Storage, options:
     }
   }
 }
-
-/** What compose needs of queue/bullmq/create-bullmq-queue.ts. */
-interface BullmqModule {
-  createBullmqQueue(options: { redisUrl: string; prefix: string; logger: Logger }): Promise<JobQueue & { close(): Promise<void> }>;
-}
-
-/** What compose needs of queue/outbox-relay.ts. */
-interface RelayModule {
-  OutboxRelay: new (options: { outbox: JobOutbox; queue: JobQueue; logger: Logger }) => { start(): unknown; wake(): void; stop(): Promise<void> };
-}
-
-// Imported by name at run time, typed by the interfaces above: embedded mode never loads
-// bullmq or ioredis, and the composition root compiles whether or not the adapter is built.
-const BULLMQ_MODULE = '../queue/bullmq/create-bullmq-queue.js';
-const RELAY_MODULE = '../queue/outbox-relay.js';

@@ -42,7 +42,7 @@ export async function createStorage(store: StoreConfig, options: CreateStorageOp
 }
 
 /** Applies the store's pending migrations and returns (`wabridge migrate`). */
-export async function migrateStore(store: StoreConfig): Promise<void> {
+export async function migrateStore(store: StoreConfig, logger?: Logger): Promise<void> {
   switch (store.kind) {
     case 'sqlite': {
       // Opening migrates (open-sqlite.ts); it takes no lock, so a running gateway is no obstacle.
@@ -52,24 +52,14 @@ export async function migrateStore(store: StoreConfig): Promise<void> {
     }
     case 'postgres': {
       const { migratePostgres } = await loadPostgres();
-      await migratePostgres(postgresUrl(store));
+      await migratePostgres(postgresUrl(store), logger);
       return;
     }
   }
 }
 
-/** What compose needs of store/postgres/create-postgres-storage.ts. */
-interface PostgresModule {
-  createPostgresStorage(options: { url: string; jobs?: 'queue' | 'outbox'; migrate?: boolean; logger?: Logger }): Promise<Storage>;
-  migratePostgres(url: string): Promise<void>;
-}
-
-// Imported by name at run time, typed by the interface above: the composition root compiles
-// whether or not the adapter is part of this build.
-const POSTGRES_MODULE = '../store/postgres/create-postgres-storage.js';
-
-function loadPostgres(): Promise<PostgresModule> {
-  return import(POSTGRES_MODULE) as Promise<PostgresModule>;
+function loadPostgres() {
+  return import('../store/postgres/create-postgres-storage.js');
 }
 
 function postgresUrl(store: StoreConfig): string {

@@ -121,6 +121,34 @@ describe('loadConfig', () => {
     expect(errorOf({ accounts: [account()] }, { WABRIDGE_MODE: 'production' })).toMatch(/required in production mode/);
   });
 
+  it('embedded by default; scale-out takes its URLs from DATABASE_URL and REDIS_URL', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ store: { kind: 'sqlite', migrate: true }, queue: { kind: 'embedded', prefix: 'wabridge' } });
+    const scaleOut = loadConfig({
+      env: { DATABASE_URL: 'postgres://wabridge:pw@db:5432/wabridge', REDIS_URL: 'redis://redis:6379/0' },
+      raw: { store: { kind: 'postgres', migrate: false }, queue: { kind: 'bullmq', prefix: 'wa-eu' } },
+    });
+    expect(scaleOut.store).toMatchObject({ kind: 'postgres', url: 'postgres://wabridge:pw@db:5432/wabridge', migrate: false });
+    expect(scaleOut.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://redis:6379/0', prefix: 'wa-eu' });
+    // A Postgres store with the embedded queue (jobs in Postgres) is allowed.
+    expect(loadConfig({ env: { DATABASE_URL: 'postgres://db/wabridge' }, raw: { store: { kind: 'postgres' } } }).queue.kind).toBe('embedded');
+  });
+
+  it('refuses store and queue kinds without their URLs, and BullMQ on SQLite', () => {
+    expect(errorOf({ store: { kind: 'postgres' } })).toMatch(/^store\.url: required when store\.kind is postgres .*DATABASE_URL sets it too$/);
+    expect(errorOf({ store: { kind: 'postgres', url: 'postgres://db/wabridge' }, queue: { kind: 'bullmq' } })).toMatch(
+      /^queue\.redisUrl: required when queue\.kind is bullmq .*REDIS_URL sets it too$/,
+    );
+    expect(errorOf({ queue: { kind: 'bullmq', redisUrl: 'redis://redis:6379' } })).toMatch(/^queue\.kind: bullmq needs store\.kind postgres; with SQLite only the embedded queue is allowed/);
+    expect(errorOf({ store: { kind: 'mysql' } })).toMatch(/^store\.kind: /);
+  });
+
+  it('never echoes a database or Redis URL (it may hold a password)', () => {
+    const message = errorOf({ store: { kind: 'postgres', url: 'mysql://root:hunter22@db/wabridge' } });
+    expect(message).toMatch(/^store\.url: must match pattern/);
+    expect(message).not.toContain('hunter22');
+    expect(errorOf({}, { REDIS_URL: 'http://:hunter22@redis' })).not.toContain('hunter22');
+  });
+
   it('explains an unreadable or malformed file', () => {
     expect(() => loadConfig({ env: { WABRIDGE_CONFIG: path.join(dir, 'missing.yaml') } })).toThrow(/WABRIDGE_CONFIG: cannot read/);
     const broken = path.join(dir, 'broken.json');

@@ -45,4 +45,14 @@ describe('secrets from the schema', () => {
     // The original is untouched.
     expect(config.accounts[0]!.clevertap.passcode).toBe('ct-passcode-9');
   });
+
+  it('treats the database and Redis URLs as secrets: they may carry a password', () => {
+    const scaleOut = loadConfig({
+      env: { DATABASE_URL: 'postgres://wabridge:db-password-1@db/wabridge', REDIS_URL: 'redis://:redis-password-1@redis:6379' },
+      raw: { store: { kind: 'postgres' }, queue: { kind: 'bullmq' } },
+    });
+    expect(secretValues(scaleOut).map((secret) => secret.path)).toEqual(['store.url', 'queue.redisUrl']);
+    const redacted = redactSecrets(scaleOut);
+    expect([redacted.store.url, redacted.queue.redisUrl, redacted.queue.prefix]).toEqual([HIDDEN, HIDDEN, 'wabridge']);
+  });
 });
