@@ -174,3 +174,32 @@ describe('Redis eviction policy', () => {
     await expect(createBullmqQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: 'never' })).rejects.toThrow();
   });
 });
+
+describe('BullMQ job queue: idle partitions', () => {
+  it('forgets a partition once it holds no job in any state, and takes it up again on the next enqueue', async () => {
+    const { queue, prefix, close } = await throwawayBullmqQueue();
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await queue.enqueue([
+        { queue: Q, partitionKey: 'https://ct.example/idle', ref: 'c1' },
+        { queue: Q, partitionKey: 'https://ct.example/dead', ref: 'c2' },
+      ]);
+      expect(await queue.prunePartitions()).toBe(0);
+      const [idle] = await queue.reserve(Q, { partitionKey: 'https://ct.example/idle', limit: 1, leaseMs: 10_000 });
+      await queue.deadLetter((await queue.reserve(Q, { partitionKey: 'https://ct.example/dead', limit: 1, leaseMs: 10_000 }))[0]!, 'refused');
+      expect(await queue.prunePartitions()).toBe(0); // one leased, one dead letter
+      await queue.ack(idle!);
+      expect(await queue.prunePartitions()).toBe(1);
+      expect((await queue.counts()).map((row) => row.partitionKey)).toEqual(['https://ct.example/dead']);
+      // No key of the forgotten partition is left behind.
+      const idleName = idle!.id.split('/')[0]!;
+      expect((await redis.keys(`${prefix}:*`)).filter((key) => key.includes(idleName))).toEqual([]);
+      expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(1);
+      await queue.enqueue([{ queue: Q, partitionKey: 'https://ct.example/idle', ref: 'c3' }]);
+      expect((await queue.counts()).map((row) => row.partitionKey).sort()).toEqual(['https://ct.example/dead', 'https://ct.example/idle']);
+    } finally {
+      redis.disconnect();
+      await close();
+    }
+  });
+});

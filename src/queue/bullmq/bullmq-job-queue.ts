@@ -68,6 +68,19 @@ const MAX_EVENTS_PER_PARTITION = 10;
 const MAX_CACHED_PARTITIONS = 10_000;
 const DEFAULT_DEDUPE_WINDOW_MS = 15 * 60_000;
 const DEFAULT_RECOVER_EVERY_MS = 5_000;
+const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;
+/**
+ * KEYS: the registry, then ARGV[2] keys that hold jobs, then bookkeeping keys; ARGV[1]: the
+ * partition's registry field. Deletes the partition when none of its job-holding keys exists.
+ */
+const PRUNE_PARTITION = `
+local busy = tonumber(ARGV[2])
+for index = 2, busy + 1 do
+  if redis.call('EXISTS', KEYS[index]) == 1 then return 0 end
+end
+for index = busy + 2, #KEYS do redis.call('DEL', KEYS[index]) end
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`;
 /** How long a lapsed lock taken back to settle its job is held (the settle follows at once). */
 const RETAKEN_LOCK_MS = 10_000;
 
@@ -80,8 +93,10 @@ export interface BullmqJobQueueOptions {
   logger?: Logger;
   /** How long after completion a repeated enqueue under the same id is still ignored. */
   dedupeWindowMs?: number;
-  /** How often lapsed leases are looked for (0: only on `expireLeases`). */
+  /** How often lapsed leases are looked for (0: only on `expireLeases`; no pruning either). */
   recoverEveryMs?: number;
+  /** How often partitions with no jobs are forgotten (`prunePartitions`; 0: never by itself). */
+  pruneEveryMs?: number;
   /** Called by `close()` after the queue stops (e.g. quitting a connection the factory opened). */
   onClose?: () => Promise<void>;
 }
@@ -127,11 +142,16 @@ export class BullmqJobQueue implements JobQueue {
     this.#dedupeWindowMs = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
     this.#onClose = options.onClose;
     const every = options.recoverEveryMs ?? DEFAULT_RECOVER_EVERY_MS;
+    const pruneEveryMs = options.pruneEveryMs ?? DEFAULT_PRUNE_EVERY_MS;
+    let lastPrune = Date.now();
     if (every > 0) {
       this.#recoverTimer = setInterval(() => {
         if (this.#recovering) return;
+        const prune = pruneEveryMs > 0 && Date.now() - lastPrune >= pruneEveryMs;
+        if (prune) lastPrune = Date.now();
         this.#recovering = this.expireLeases()
-          .catch((error: unknown) => this.#logger?.error({ err: error }, 'looking for lapsed job leases failed; trying again later'))
+          .then(() => (prune ? this.prunePartitions() : 0))
+          .catch((error: unknown) => this.#logger?.error({ err: error }, 'queue upkeep (lapsed leases, idle partitions) failed; trying again later'))
           .finally(() => (this.#recovering = undefined));
       }, every);
       this.#recoverTimer.unref();
@@ -238,9 +258,13 @@ export class BullmqJobQueue implements JobQueue {
    */
   async expireLeases(_now?: number): Promise<number> {
     let recovered = 0;
-    for (const [bullName] of await this.#registered()) {
+    const partitions = await this.#registered();
+    const pipeline = this.#redis.pipeline();
+    for (const [bullName] of partitions) pipeline.llen(this.#partition(bullName).toKey('active'));
+    const active = ((await pipeline.exec()) ?? []).map(([error, length]) => (error ? 1 : Number(length)));
+    for (const [index, [bullName]] of partitions.entries()) {
+      if (active[index] === 0) continue;
       const partition = this.#partition(bullName);
-      if ((await this.#redis.llen(partition.toKey('active'))) === 0) continue;
       // BullMQ's check is two-phase (it moves jobs marked by its previous run, then marks every
       // active job) and throttled by the stalled-check key; clearing the key and running it twice
       // moves every active job whose lock is gone now. Locks, not marks, decide.
@@ -330,6 +354,24 @@ export class BullmqJobQueue implements JobQueue {
       const partition = this.#partition(bullName);
       const old = await this.#redis.zrangebyscore(partition.toKey('failed'), '-inf', `(${olderThan}`, 'LIMIT', 0, limit - pruned);
       for (const jobId of old) pruned += (await partition.remove(jobId, false)) > 0 ? 1 : 0;
+    }
+    return pruned;
+  }
+
+  /**
+   * Forgets partitions with no job in any state (a callback URL nobody uses any more), deleting
+   * BullMQ's bookkeeping keys of each, so Redis does not grow with every partition ever seen.
+   * Atomic per partition; `enqueue` registers a partition after adding its jobs, so a partition
+   * pruned while jobs are being added is registered again right after. Returns how many.
+   */
+  async prunePartitions(): Promise<number> {
+    let pruned = 0;
+    for (const [bullName] of await this.#registered()) {
+      const key = (type: string) => this.#partition(bullName).toKey(type);
+      const busy = ['wait', 'paused', 'prioritized', 'delayed', 'active', 'failed', 'completed', 'waiting-children'].map(key);
+      const bookkeeping = ['meta', 'id', 'events', 'pc', 'marker', 'stalled', 'stalled-check', 'limiter'].map(key);
+      const keys = [registryKey(this.#prefix), ...busy, ...bookkeeping];
+      pruned += Number(await this.#redis.eval(PRUNE_PARTITION, keys.length, ...keys, bullName, busy.length));
     }
     return pruned;
   }
