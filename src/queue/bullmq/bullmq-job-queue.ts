@@ -23,6 +23,8 @@
  * - **Completed jobs** are deleted at once; a second enqueue under the same `id` is ignored while
  *   the job exists in any state, and for `dedupeWindowMs` after it completed (BullMQ's
  *   deduplication key with a TTL), which is how the outbox relay's re-run after a crash is harmless.
+ * - **Partitions** are registered on enqueue and forgotten (`prunePartitions`, every
+ *   `pruneEveryMs`) once they hold no job in any state, with BullMQ's bookkeeping keys.
  *
  * **Ordering.** Every job carries priority 1, so due jobs wait in BullMQ's prioritized sorted set,
  * scored `2^32 + counter` (enqueue order); jobs with a future `runAt` wait in the delayed set,
