@@ -8,7 +8,7 @@
  * Migrations run on a small pool of their own (the lock holds one connection for the whole run,
  * while kysely's migrator takes another), so the store's pool may be as small as it likes.
  */
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, type DatabaseIntrospector, type DialectAdapter, type TableMetadata } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrationProvider } from '../migrations/index.js';
@@ -79,7 +79,7 @@ export async function assertMigrated(pool: pg.Pool, url: string): Promise<void> 
 async function migrateToLatest(pool: pg.Pool, schema: string, logger: Logger | undefined): Promise<string[]> {
   // Kysely must not end the pool when it is destroyed: the caller owns it.
   const borrowed = { connect: () => pool.connect(), end: async () => {} };
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowed }) });
+  const db = new Kysely<unknown>({ dialect: new OneSchemaPostgresDialect(schema, { pool: borrowed }) });
   try {
     // The bookkeeping tables live in the schema being migrated (kysely would otherwise take a
     // `kysely_migration` of any schema in the database for its own).
@@ -96,6 +96,48 @@ async function migrateToLatest(pool: pg.Pool, schema: string, logger: Logger | u
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * Kysely's Postgres dialect, scoped to the schema being migrated. Its migrator looks for its
+ * bookkeeping tables in that schema only (kysely's own introspector reads every table of every
+ * schema: slow in a database of many schemas, and it fails when another schema is dropped while
+ * it reads). And it takes no lock of its own: kysely's is one advisory lock for the whole
+ * database, which would make gateways in different schemas wait for each other, while
+ * `migratePostgres` already holds this schema's.
+ */
+class OneSchemaPostgresDialect extends PostgresDialect {
+  readonly #schema: string;
+
+  constructor(schema: string, config: ConstructorParameters<typeof PostgresDialect>[0]) {
+    super(config);
+    this.#schema = schema;
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new SchemaLockedPostgresAdapter();
+  }
+
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    const schema = this.#schema;
+    const getTables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ name: string }>`
+        SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ${schema} AND c.relkind IN ('r', 'p')`.execute(db);
+      return rows.map((row) => ({ name: row.name, schema, isView: false, columns: [] }));
+    };
+    return {
+      getSchemas: async () => (await sql<{ name: string }>`SELECT nspname AS name FROM pg_namespace WHERE nspname = ${schema}`.execute(db)).rows,
+      getTables,
+      getMetadata: async () => ({ tables: await getTables() }),
+    };
+  }
+}
+
+/** Postgres, with the migration lock taken by the caller (the schema's advisory lock). */
+class SchemaLockedPostgresAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(): Promise<void> {}
+  override async releaseMigrationLock(): Promise<void> {}
 }
 
 async function currentSchema(client: pg.PoolClient, url: string): Promise<string> {

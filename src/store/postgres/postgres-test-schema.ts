@@ -22,7 +22,7 @@ export async function createTestSchema(prefix = 'wabridge_test'): Promise<TestSc
   return {
     name,
     url: withSearchPath(TEST_POSTGRES_URL, name),
-    drop: () => admin(`DROP SCHEMA IF EXISTS ${name} CASCADE`),
+    drop: async () => void (await admin(`DROP SCHEMA IF EXISTS ${name} CASCADE`)),
   };
 }
 
