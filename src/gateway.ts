@@ -10,7 +10,9 @@ import type { Config } from './config/schema.js';
 import { createAccountDirectory } from './compose/accounts.js';
 import { adminSource } from './compose/admin.js';
 import { composeCallbacks, type Callbacks } from './compose/callbacks.js';
+import { createCluster, type Cluster } from './compose/cluster.js';
 import { composeHttp, type Http } from './compose/http.js';
+import { createOptOuts, type OptOuts } from './compose/opt-outs.js';
 import { Lifecycle, type Service } from './compose/lifecycle.js';
 import { createLogger } from './compose/logger.js';
 import { createMediaLinks, PublicUrl } from './compose/public-url.js';
@@ -23,7 +25,6 @@ import { createTemplateCatalog, templateService } from './compose/templates.js';
 import { composeWebhooks } from './compose/webhooks.js';
 import { createWhatsappClients, type WhatsappClients } from './compose/whatsapp-clients.js';
 import type { App } from './http/app.js';
-import { OptOutRegistry } from './pipeline/opt-outs.js';
 import type { SendDispatcher } from './pipeline/send-dispatcher.js';
 import type { TemplateCatalog } from './pipeline/template-catalog.js';
 import type { JobQueue } from './queue/job-queue.js';
@@ -62,6 +63,8 @@ interface Parts {
   storage: Storage;
   sandbox: Sandbox;
   jobs: Jobs;
+  cluster: Cluster;
+  optOuts: OptOuts;
   clients: WhatsappClients;
   templates: Service;
   callbacks: Callbacks;
@@ -79,18 +82,24 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const sandbox = (parts.sandbox = await prepareSandbox(config, dataDirOf(config)));
     const accounts = createAccountDirectory(resolveAccounts(sandbox.config, sandbox.wiring));
     const jobs = (parts.jobs = await createJobs(config.queue, storage, { logger }));
+    const cluster = (parts.cluster = await createCluster(config, { logger }));
     const clients = (parts.clients = createWhatsappClients(accounts));
-    const catalog = createTemplateCatalog({ accounts, graph: clients.graph, store: storage.templates, syncEveryMs: config.templates.syncEveryMs, logger });
+    const catalog = createTemplateCatalog({ accounts, graph: clients.graph, store: storage.templates, syncEveryMs: config.templates.syncEveryMs, logger, cluster });
     parts.templates = templateService(catalog);
-    const optOuts = new OptOutRegistry();
-    optOuts.load(await storage.optOuts.all());
-    const callbacks = (parts.callbacks = composeCallbacks({ config, accounts, storage, jobs, logger }));
-    const sending = (parts.sending = composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, logger }));
+    const optOuts = (parts.optOuts = await createOptOuts(storage.optOuts, cluster, logger));
+    const callbacks = (parts.callbacks = composeCallbacks({ config, accounts, storage, jobs, cluster, logger }));
+    const sending = (parts.sending = composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts: optOuts.registry, catalog, cluster, logger }));
     const publicUrl = new PublicUrl({ configured: config.server.publicBaseUrl, listenUrlIsPublic: config.mode === 'sandbox' });
     const secret = config.server.mediaSigningSecret ?? sandbox.secrets?.mediaSigningSecret;
     const media = createMediaLinks({ secret, publicUrl, ttlMs: config.server.mediaUrlTtlMs, logger });
-    const webhook = composeWebhooks({ accounts, storage, callbacks, optOuts, catalog, media, logger });
-    parts.retention = retentionService({ retention: config.retention, store: storage.retention, queue: jobs.queue, logger });
+    const webhook = composeWebhooks({ accounts, storage, callbacks, optOuts: optOuts.registry, catalog, media, logger, onOptOutChanged: optOuts.changed });
+    parts.retention = retentionService({ retention: config.retention, store: storage.retention, queue: jobs.queue, logger, isLeader: cluster.isLeader });
+    cluster.onSignal({
+      send: (accountId) => sending.dispatcher.wake(accountId),
+      callbacks: (url) => callbacks.dispatcher.wake(url),
+      optOut: optOuts.applySignal,
+      templates: (accountId) => void catalog.reload(accountId).catch((error: unknown) => logger.warn({ err: error, accountId }, 'could not re-read templates another replica changed')),
+    });
     const admin = adminSource({ sending, callbacks, storage, jobs, catalog });
     const onListening = (url: string) => {
       publicUrl.listening(url);
@@ -98,7 +107,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     };
     const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, storage, lifecycle, logger, onListening }));
 
-    await lifecycle.startAll([parts.templates, jobs, http, sending, callbacks, parts.retention]);
+    // The cluster first: the leader is known before the templates decide whether to read Meta.
+    await lifecycle.startAll([cluster, optOuts, parts.templates, jobs, http, sending, callbacks, parts.retention]);
     const gateway: Gateway = {
       app: http.app,
       url: http.url(),
@@ -131,6 +141,8 @@ function stopOrder(parts: Partial<Parts>): Service[] {
     parts.jobs, // the relay moves what was committed; the external queue's connection closes
     parts.retention,
     parts.templates,
+    parts.optOuts,
+    parts.cluster, // after the dispatchers gave their leases back
     parts.clients,
     parts.sandbox, // the built-in simulator
     storage && { stop: () => storage.close() },

@@ -12,6 +12,7 @@ import { OwedCallbacks } from '../pipeline/owe-callbacks.js';
 import type { Storage } from '../store/storage.js';
 import type { Service } from './lifecycle.js';
 import type { Jobs } from './queue.js';
+import type { Cluster } from './cluster.js';
 
 export interface Callbacks extends Service {
   dispatcher: CallbackDispatcher;
@@ -19,8 +20,8 @@ export interface Callbacks extends Service {
   clickReporter: ClickReporter;
 }
 
-export function composeCallbacks(options: { config: Config; accounts: AccountDirectory; storage: Storage; jobs: Jobs; logger: Logger }): Callbacks {
-  const { config, accounts, storage, jobs, logger } = options;
+export function composeCallbacks(options: { config: Config; accounts: AccountDirectory; storage: Storage; jobs: Jobs; cluster: Cluster; logger: Logger }): Callbacks {
+  const { config, accounts, storage, jobs, cluster, logger } = options;
   const dispatcher = new CallbackDispatcher({
     outbox: storage.outbox,
     queue: jobs.queue,
@@ -29,12 +30,15 @@ export function composeCallbacks(options: { config: Config; accounts: AccountDir
     publicTargetsOnly: (accountId) => accounts.callbackTargetsPublicOnly(accountId),
     headersFor: (accountId, kind) => (kind === 'profile' ? uploadApiHeaders(accounts, accountId) : undefined),
     ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
+    ...(cluster.leases ? { leases: cluster.leases } : {}),
   });
   const owed = new OwedCallbacks({
     deliveryReportUrl: (accountId) => accounts.deliveryReportUrl(accountId),
     onOwed: (urls) => {
       jobs.committed();
       urls.forEach((url) => dispatcher.wake(url));
+      // The replica holding a URL's lease posts to it; it may be another one.
+      cluster.signal({ kind: 'callbacks', urls: [...urls] });
     },
   });
   const clickReporter = new ClickReporter({

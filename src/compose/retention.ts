@@ -9,12 +9,13 @@ import { RetentionJob } from '../pipeline/retention.js';
 import type { RetentionStore } from '../store/retention.js';
 import type { Service } from './lifecycle.js';
 
-export function retentionService(options: { retention: Config['retention']; store: RetentionStore; queue: JobQueue; logger: Logger }): Service {
+export function retentionService(options: { retention: Config['retention']; store: RetentionStore; queue: JobQueue; logger: Logger; isLeader?(): boolean }): Service {
   const { retention } = options;
   const job = new RetentionJob({
     store: options.store,
     queue: options.queue,
     logger: options.logger,
+    ...(options.isLeader ? { isLeader: options.isLeader } : {}),
     policy: {
       everyMs: retention.everyMs,
       keepDays: {

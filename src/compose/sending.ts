@@ -15,6 +15,7 @@ import { createSendIntake, type SendIntake } from '../pipeline/send-intake.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { Storage } from '../store/storage.js';
 import type { Callbacks } from './callbacks.js';
+import type { Cluster } from './cluster.js';
 import type { Service } from './lifecycle.js';
 import type { Jobs } from './queue.js';
 import type { WhatsappClients } from './whatsapp-clients.js';
@@ -34,10 +35,11 @@ export interface SendingParts {
   callbacks: Callbacks;
   optOuts: OptOutRegistry;
   catalog: TemplateCatalog;
+  cluster: Cluster;
   logger: Logger;
 }
 
-export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, logger }: SendingParts): Sending {
+export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, cluster, logger }: SendingParts): Sending {
   const dispatcher = new SendDispatcher({
     store: storage.messages,
     queue: jobs.queue,
@@ -55,6 +57,7 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     maxAgeMs: config.dispatcher.maxAgeMs,
     callbacks: callbacks.owed,
     lastInboundAt: (accountId, recipient) => storage.inbound.lastInboundAt(accountId, recipient),
+    ...(cluster.leases ? { leases: cluster.leases } : {}),
   });
   const acceptor = new Acceptor({
     store: storage.messages,
@@ -62,6 +65,8 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     onCommitted: (accountIds) => {
       jobs.committed();
       accountIds.forEach((id) => dispatcher.wake(id));
+      // The replica holding a number's lease sends from it; it may be another one.
+      cluster.signal({ kind: 'send', accountIds: [...accountIds] });
     },
   });
   const loadShedder = new LoadShedder({

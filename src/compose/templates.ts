@@ -10,6 +10,7 @@ import { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { TemplateStore } from '../store/template-store.js';
 import type { GraphClient } from '../whatsapp/graph-client.js';
 import type { Service } from './lifecycle.js';
+import type { Cluster } from './cluster.js';
 
 /** How long startup waits for the first template sync before serving without it. */
 const INITIAL_SYNC_WAIT_MS = 5_000;
@@ -20,9 +21,11 @@ export interface TemplateParts {
   store: TemplateStore;
   syncEveryMs: number;
   logger: Logger;
+  /** Several replicas: the leader syncs, changes are announced (compose/cluster.ts). */
+  cluster?: Pick<Cluster, 'isLeader' | 'signal'>;
 }
 
-export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, logger }: TemplateParts): TemplateCatalog {
+export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, logger, cluster }: TemplateParts): TemplateCatalog {
   return new TemplateCatalog({
     sources: accounts.all.map((account) => ({
       accountId: account.id,
@@ -32,6 +35,9 @@ export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, log
     store,
     logger,
     syncEveryMs,
+    ...(cluster
+      ? { isLeader: () => cluster.isLeader(), onChanged: (accountId: string) => cluster.signal({ kind: 'templates', accountId }) }
+      : {}),
   });
 }
 

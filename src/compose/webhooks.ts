@@ -23,9 +23,11 @@ export interface WebhookParts {
   catalog: TemplateCatalog;
   media: MediaLinks | undefined;
   logger: Logger;
+  /** A user opted out or back in here: the other replicas update their registries. */
+  onOptOutChanged?(accountId: string, recipient: string, optedOut: boolean): void;
 }
 
-export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog, media, logger }: WebhookParts): WebhookIntake {
+export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog, media, logger, onOptOutChanged }: WebhookParts): WebhookIntake {
   const statusIngest = new StatusIngest({ store: storage.messages, logger, callbacks: callbacks.owed });
   const inboundIngest = new InboundIngest({
     optOutRegistry: optOuts,
@@ -34,6 +36,7 @@ export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog
     logger,
     onOwed: (urls) => callbacks.owed.owed(urls),
     ...(media?.urlFor ? { mediaUrlFor: media.urlFor } : {}),
+    ...(onOptOutChanged ? { onOptOutChanged } : {}),
   });
   return createWebhookIntake({
     accounts,

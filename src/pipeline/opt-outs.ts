@@ -51,6 +51,12 @@ export class OptOutRegistry {
     for (const entry of entries) this.add(entry.accountId, entry.recipient);
   }
 
+  /** Replaces everything with `entries` (a periodic re-read of the store, which has the last word). */
+  reset(entries: Iterable<{ accountId: string; recipient: string }>): void {
+    this.#byAccount.clear();
+    this.load(entries);
+  }
+
   has(accountId: string, recipient: string): boolean {
     return this.#byAccount.get(accountId)?.has(recipient) ?? false;
   }
