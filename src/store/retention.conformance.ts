@@ -65,10 +65,11 @@ export function runRetentionConformance(fixture: StorageFixture): void {
 
     test('forgets delivered callbacks only; callbacks still owed stay', async () => {
       const storage = under.storage;
-      // Owed the way a status owes its report: as an effect of the change.
+      // Owed each way the gateway owes one: with a status, with an inbound message, for a click.
       const message = sampleMessage();
       await storage.messages.acceptMessages([{ message }]);
-      await storage.messages.advanceState(message.id, 'sent', LONG_AGO, {}, () => ({ callbacks: [report('a'), report('b')] }));
+      await storage.messages.applyStatus({ id: message.id, accountId: 'acme', wamid: 'wamid.A' }, 'sent', LONG_AGO, undefined, () => ({ callbacks: [report('a')] }));
+      await storage.inbound.record({ wamid: 'wamid.in', accountId: 'acme', sender: '919999999999', receivedAt: LONG_AGO }, { callbacks: [report('b')] });
       await storage.outbox.owe([report('c')]);
       const [delivered, owed, deliveredRecently] = await takeOwedCallbacks(storage, DLR_URL);
       // Callbacks are stamped with the real clock when stored; deliveries come after that.
