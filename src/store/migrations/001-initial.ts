@@ -30,13 +30,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('messages_dedupe').on('messages').columns(['account_id', 'msg_id', 'recipient']).unique().execute();
   await db.schema.createIndex('messages_wamid').on('messages').column('wamid').unique().where(sql.ref('wamid'), 'is not', null).execute();
   if (isPostgres(db)) {
-    // Retention's scan: SQLite bounds it by rowid, which Postgres has no equivalent of.
-    await db.schema
-      .createIndex('messages_final_by_update')
-      .on('messages')
-      .column('updated_at')
-      .where(sql.ref('state'), 'in', sql`('sent', 'delivered', 'read', 'failed')`)
-      .execute();
+    // Retention's scan, in acceptance order as SQLite's rowid scan is. On a column that never
+    // changes: an index on updated_at or state would make every status update a non-HOT one.
+    await db.schema.createIndex('messages_by_acceptance').on('messages').column('accepted_at').execute();
   }
 
   await db.schema

@@ -2,7 +2,7 @@
  * Callbacks owed to CleverTap (delivery reports, inbound messages), written in the same commit as
  * the event that caused them; their delivery is a job on the `callbacks` queue.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { idColumn, isPostgres } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -19,8 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_error', 'text')
     .execute();
   if (isPostgres(db)) {
-    // Retention of delivered callbacks (SQLite bounds that scan by the integer key and created_at).
-    await db.schema.createIndex('callbacks_delivered').on('callbacks').column('delivered_at').where(sql.ref('delivered_at'), 'is not', null).execute();
+    // Retention of delivered callbacks, in creation order as SQLite's scan is (delivery comes
+    // after creation). Not on delivered_at: marking a delivery would then update an index.
+    await db.schema.createIndex('callbacks_by_creation').on('callbacks').column('created_at').execute();
   }
 }
 

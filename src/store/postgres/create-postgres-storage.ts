@@ -64,7 +64,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   let fault: string | undefined;
+  const jobs = options.jobs ?? 'queue';
+  const effects = new PgEffects(jobs);
   const writes = new PgWriteBatcher(pool, {
+    beforeCommit: (client) => effects.flush(client),
+    afterRollback: (client) => effects.discard(client),
     onOutcome: (error) => {
       if (error === undefined) {
         if (fault !== undefined) logger?.warn({ store: redactUrl(url) }, 'the store writes again: accepting messages');
@@ -75,8 +79,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       }
     },
   });
-  const jobs = options.jobs ?? 'queue';
-  const effects = new PgEffects(jobs);
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',

@@ -1,16 +1,20 @@
 /**
  * @module store/postgres/pg-effects
- * Writes changes' effects (store/effects.ts) on the client of the open transaction: jobs,
- * callbacks with their delivery jobs, click links, opt-outs. Every adapter that accepts effects
- * calls `apply` inside its own (batched) transaction, so all of it shares the change's commit.
+ * Writes changes' effects (store/effects.ts) in their transaction: jobs, callbacks with their
+ * delivery jobs, click links, opt-outs. An adapter that accepts effects hands them over with
+ * `add(client, effects)` inside its (batched) write; they are written when that transaction is
+ * about to commit (the write batcher calls `flush`), so all of it shares the change's commit.
  *
- * A commit's effects are written a kind at a time, one statement per kind (arrays bound as
- * parameters), whatever their number: a batch of 100 accepted messages costs one statement for
- * their send jobs, not 100 round trips. Jobs go to the embedded queue's table or to the job
- * outbox for a relay (`JobDestination`), as on SQLite.
+ * Written at the end, not as each change is made, because a batch then writes its effects a kind
+ * at a time, one statement per kind (arrays bound as parameters), whatever their number: 500
+ * statuses applied together owe their 500 reports in one statement rather than 500 round trips.
+ * Nothing in a batch reads the effects of another of its writes, so the delay changes nothing but
+ * the cost. If the flush fails, the batch rolls back and each write runs again alone, its effects
+ * with it, as any failing write does. Jobs go to the embedded queue's table or to the job outbox
+ * for a relay (`JobDestination`), as on SQLite.
  */
 import type pg from 'pg';
-import { CALLBACK_QUEUE, type Effects, type JobSpec } from '../effects.js';
+import { CALLBACK_QUEUE, isEmpty, type Effects, type JobSpec } from '../effects.js';
 import type { CallbackSpec } from '../callback-outbox.js';
 import type { ClickLink } from '../click-links.js';
 import { loadPgSql, run } from './pg-sql.js';
@@ -32,15 +36,37 @@ export class PgEffects {
     this.#insertCallbacks = loadPgSql(jobs === 'queue' ? 'insert-callbacks' : 'insert-callbacks-outbox');
   }
 
-  /** Writes every effect of `all`, in order within each kind; `client` must be in a transaction. */
-  async apply(client: pg.PoolClient, all: readonly (Effects | undefined)[], now = Date.now()): Promise<void> {
+  readonly #pending = new Map<pg.PoolClient, Effects[]>();
+
+  /** Queues `effects` for the transaction open on `client`; written by `flush`, before it commits. */
+  add(client: pg.PoolClient, effects: Effects | undefined): void {
+    if (isEmpty(effects)) return;
+    const queued = this.#pending.get(client);
+    if (queued) queued.push(effects!);
+    else this.#pending.set(client, [effects!]);
+  }
+
+  /** Writes what was queued for `client`'s transaction, in the order it was added within each kind. */
+  async flush(client: pg.PoolClient, now = Date.now()): Promise<void> {
+    const all = this.#pending.get(client);
+    if (!all) return;
+    this.#pending.delete(client);
+    await this.#write(client, all, now);
+  }
+
+  /** Forgets what was queued for `client`'s transaction (it rolled back). */
+  discard(client: pg.PoolClient): void {
+    this.#pending.delete(client);
+  }
+
+  async #write(client: pg.PoolClient, all: readonly Effects[], now: number): Promise<void> {
     const jobs: JobSpec[] = [];
     const callbacks: CallbackSpec[] = [];
     const clickLinks: ClickLink[] = [];
     for (const effects of all) {
-      if (effects?.jobs) jobs.push(...effects.jobs);
-      if (effects?.callbacks) callbacks.push(...effects.callbacks);
-      if (effects?.clickLinks) clickLinks.push(...effects.clickLinks);
+      if (effects.jobs) jobs.push(...effects.jobs);
+      if (effects.callbacks) callbacks.push(...effects.callbacks);
+      if (effects.clickLinks) clickLinks.push(...effects.clickLinks);
     }
     if (jobs.length > 0) await this.#insertJobsOf(client, jobs, now);
     if (callbacks.length > 0) {
@@ -66,8 +92,8 @@ export class PgEffects {
     }
     // Opt-outs and opt-ins are rare and their order matters (STOP then START): one at a time.
     for (const effects of all) {
-      if (effects?.optOut) await run(client, this.#optOut, [effects.optOut.accountId, effects.optOut.recipient, effects.optOut.keyword, effects.optOut.optedOutAt]);
-      if (effects?.optIn) await run(client, this.#optIn, [effects.optIn.accountId, effects.optIn.recipient]);
+      if (effects.optOut) await run(client, this.#optOut, [effects.optOut.accountId, effects.optOut.recipient, effects.optOut.keyword, effects.optOut.optedOutAt]);
+      if (effects.optIn) await run(client, this.#optIn, [effects.optIn.accountId, effects.optIn.recipient]);
     }
   }
 

@@ -32,6 +32,10 @@ export interface PgWriteBatcherOptions {
   maxBatch?: number;
   /** Every write's outcome, for the store's health: the error, or undefined after a commit. */
   onOutcome?(error: unknown): void;
+  /** Runs last in every transaction, before COMMIT (the effects the writes queued: pg-effects.ts). */
+  beforeCommit?(client: pg.PoolClient): Promise<void>;
+  /** Told when a transaction on `client` rolled back, so what was queued for it is dropped. */
+  afterRollback?(client: pg.PoolClient): void;
 }
 
 /** Deadlock and serialization failures: retrying the same transaction is the cure. */
@@ -42,6 +46,8 @@ export class PgWriteBatcher {
   readonly #pool: pg.Pool;
   readonly #maxBatch: number;
   readonly #onOutcome: (error: unknown) => void;
+  readonly #beforeCommit: (client: pg.PoolClient) => Promise<void>;
+  readonly #afterRollback: (client: pg.PoolClient) => void;
   #pending: PendingWrite[] = [];
   #scheduled = false;
   #flushing: Promise<void> | undefined;
@@ -51,6 +57,8 @@ export class PgWriteBatcher {
     this.#pool = pool;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#onOutcome = options.onOutcome ?? (() => {});
+    this.#beforeCommit = options.beforeCommit ?? (async () => {});
+    this.#afterRollback = options.afterRollback ?? (() => {});
   }
 
   /** Runs `write` inside the next batch's transaction and resolves with its result after the commit. */
@@ -133,9 +141,11 @@ export class PgWriteBatcher {
       await client.query('BEGIN');
       try {
         const result = await body(client);
+        await this.#beforeCommit(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        this.#afterRollback(client);
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       }

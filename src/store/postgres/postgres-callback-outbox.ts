@@ -38,7 +38,7 @@ export class PostgresCallbackOutbox implements CallbackOutbox {
   }
 
   async owe(callbacks: readonly CallbackSpec[]): Promise<void> {
-    if (callbacks.length > 0) await this.#writes.write((client) => this.#effects.apply(client, [{ callbacks }]));
+    if (callbacks.length > 0) await this.#writes.write(async (client) => this.#effects.add(client, { callbacks }));
   }
 
   async get(ids: readonly string[]): Promise<StoredCallback[]> {

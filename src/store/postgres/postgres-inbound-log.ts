@@ -33,7 +33,7 @@ export class PostgresInboundLog implements InboundLog {
     const values = [entry.wamid, entry.accountId, entry.sender, entry.contextMsgId ?? null, entry.receivedAt];
     return this.#writes.write(async (client) => {
       const { rowCount } = await run(client, this.#insert, values);
-      if (rowCount === 1) await this.#effects.apply(client, [effects]);
+      if (rowCount === 1) this.#effects.add(client, effects);
       return rowCount === 1;
     });
   }

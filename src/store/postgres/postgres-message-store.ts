@@ -132,10 +132,7 @@ export class PostgresMessageStore implements MessageStore {
           results[index] = { id, duplicate: true };
         }
       }
-      await this.#effects.apply(
-        client,
-        batch.filter((_, index) => !results[index]!.duplicate).map(({ effects }) => effects),
-      );
+      for (let index = 0; index < batch.length; index++) if (!results[index]!.duplicate) this.#effects.add(client, batch[index]!.effects);
       return results;
     });
   }
@@ -172,7 +169,7 @@ export class PostgresMessageStore implements MessageStore {
       const { rows } = await run<ChangeRow>(client, this.#sql.advance, params);
       const before = rows[0];
       if (!before) return false;
-      if (effectsOf) await this.#effects.apply(client, [effectsOf(toChange(id, before, state, at, details.failure))]);
+      if (effectsOf) this.#effects.add(client, effectsOf(toChange(id, before, state, at, details.failure)));
       return true;
     });
   }
@@ -185,7 +182,7 @@ export class PostgresMessageStore implements MessageStore {
       const found = rows[0];
       if (!found) return 'unknown-message';
       if (!found.moved) return 'stale';
-      if (effectsOf) await this.#effects.apply(client, [effectsOf(toChange(found.id!, found, state, at, failure))]);
+      if (effectsOf) this.#effects.add(client, effectsOf(toChange(found.id!, found, state, at, failure)));
       return 'applied';
     });
   }

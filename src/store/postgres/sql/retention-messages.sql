@@ -1,8 +1,9 @@
--- Messages in a final state, untouched since the cutoff: (olderThan, limit). Read from the
--- partial index of final messages by update time (Postgres has no rowid to bound the scan by).
+-- Messages in a final state, untouched since the cutoff: (olderThan, limit). A message changes
+-- only after it was accepted, so only messages accepted before the cutoff can qualify: the scan
+-- walks the acceptance index from the oldest end and stops there (as SQLite's rowid scan does).
 DELETE FROM messages WHERE id IN (
   SELECT id FROM messages
-   WHERE updated_at < $1 AND state IN ('sent', 'delivered', 'read', 'failed')
-   ORDER BY updated_at
+   WHERE accepted_at < $1 AND updated_at < $1 AND state IN ('sent', 'delivered', 'read', 'failed')
+   ORDER BY accepted_at
    LIMIT $2
 )
