@@ -187,6 +187,23 @@ describe('Postgres storage', () => {
     expect(store.writeFault()).toBeUndefined(); // a constraint is the caller's, not the store's
   });
 
+  it('fails only the write whose effects cannot be written, though effects are written for the whole batch at once', async () => {
+    const { url } = await schema();
+    const store = await storage(url);
+    const link = (messageId: string) => ({ code: 'samecode01', accountId: 'acme', messageId, msgId: '1|1', url: 'https://shop.example/a', createdAt: 1 });
+    const [a, b, c] = [sampleMessage(), sampleMessage(), sampleMessage()];
+    const outcomes = await Promise.allSettled([
+      store.messages.acceptMessages([{ message: a, effects: { clickLinks: [link(a.id)], jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: a.id }] } }]),
+      store.messages.acceptMessages([{ message: b, effects: { clickLinks: [link(b.id)], jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: b.id }] } }]),
+      store.messages.acceptMessages([{ message: c, effects: { jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: c.id }] } }]),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.messages.getMessage(b.id)).toBeUndefined();
+    expect(await store.clickLinks.get('samecode01')).toMatchObject({ messageId: a.id });
+    const jobs = await store.queue.reserve(SEND_QUEUE, { partitionKey: 'acme', limit: 10, leaseMs: 1000 });
+    expect(jobs.map((job) => job.ref)).toEqual([a.id, c.id]);
+  });
+
   it('commits a batch of acceptances whole or not at all', async () => {
     const { url } = await schema();
     const store = await storage(url);
