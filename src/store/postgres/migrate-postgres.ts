@@ -25,7 +25,10 @@ const MIGRATION_TABLE = 'kysely_migration';
  */
 export async function migratePostgres(url: string, logger?: Logger): Promise<string[]> {
   const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'wabridge-migrate' });
-  pool.on('error', () => {}); // an idle connection dropping is reported by the next query
+  // A connection dropping (idle, or checked out by kysely or the lock) fails its query, which
+  // reports it; its 'error' event, unheard, would end the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const lockHolder = await pool.connect().catch((error: unknown) => {
       throw unavailable(url, error);
@@ -54,6 +57,8 @@ export async function assertMigrated(pool: pg.Pool, url: string): Promise<void> 
   const client = await pool.connect().catch((error: unknown) => {
     throw unavailable(url, error);
   });
+  const ignore = () => {}; // a connection lost while checked out fails its query; unheard, its 'error' event would end the process
+  client.on('error', ignore);
   try {
     const schema = await currentSchema(client, url);
     const { rows } = await client.query<{ present: boolean }>(`SELECT to_regclass(quote_ident($1) || '.${MIGRATION_TABLE}') IS NOT NULL AS present`, [schema]);
@@ -72,6 +77,7 @@ export async function assertMigrated(pool: pg.Pool, url: string): Promise<void> 
       );
     }
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }

@@ -136,7 +136,11 @@ export class PgWriteBatcher {
 
   async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A connection that dies while checked out emits 'error' after failing its query; unheard,
+    // that event would end the process. Heard, it marks the client as not to be reused.
     let broken: Error | undefined;
+    const onConnectionError = (error: Error) => (broken ??= error);
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
       try {
@@ -146,7 +150,7 @@ export class PgWriteBatcher {
         return result;
       } catch (error) {
         this.#afterRollback(client);
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
         throw error;
       }
     } catch (error) {
@@ -154,6 +158,7 @@ export class PgWriteBatcher {
       if (!broken && isPostgresFault(error)) broken = error as Error;
       throw error;
     } finally {
+      client.removeListener('error', onConnectionError);
       // A connection that failed mid-transaction is not handed to anyone else.
       client.release(broken);
     }

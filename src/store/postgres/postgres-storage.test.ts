@@ -234,6 +234,33 @@ describe('Postgres storage', () => {
     expect(store.writeFault()).toBeUndefined();
   });
 
+  it('survives a connection killed mid-transaction: that write fails as a fault, the next one reconnects and clears it', async () => {
+    const { url } = await schema();
+    const application = `wabridge_kill_${process.pid}_${Date.now()}`;
+    const named = new URL(url);
+    named.searchParams.set('application_name', application);
+    const store = await storage(named.toString());
+    const message = sampleMessage();
+    await store.messages.acceptMessages([{ message }]);
+    // Hold the message's row, so the status waits on it inside the batch's transaction.
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    cleanups.push(() => blocker.end());
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [message.id]);
+    const waiting = store.messages.applyStatus({ id: message.id, accountId: 'acme', wamid: 'wamid.K' }, 'sent', 1000);
+    const rejected = expect(waiting).rejects.toMatchObject({ code: '57P01' });
+    await eventually(async () => {
+      const { rows } = await admin(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [application]);
+      return rows.length === 1 && (await admin('SELECT pg_terminate_backend($1)', [rows[0].pid])).rows[0].pg_terminate_backend;
+    }, 'the status to wait for the row, and its connection to be killed');
+    await rejected;
+    expect(store.writeFault()).toMatch(/^Postgres cannot be reached \(57P01: terminating connection due to administrator command\)/);
+    await blocker.query('ROLLBACK');
+    expect(await store.messages.applyStatus({ id: message.id, accountId: 'acme', wamid: 'wamid.K' }, 'sent', 1000)).toBe('applied');
+    expect(store.writeFault()).toBeUndefined();
+  });
+
   it('lets replicas reserve one partition at once without taking the same job', async () => {
     const { url } = await schema();
     const replicas = await Promise.all([1, 2, 3].map(() => storage(url, { poolSize: 2 })));
