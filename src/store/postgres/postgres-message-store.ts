@@ -193,8 +193,12 @@ export class PostgresMessageStore implements MessageStore {
   }
 }
 
+/**
+ * The key as Postgres stores it: text goes over the wire as UTF-8, where a lone surrogate becomes
+ * U+FFFD, so a request's msgId is compared in that form with the stored one.
+ */
 function dedupeKey(accountId: string, msgId: string, recipient: string): string {
-  return `${accountId}\u0000${msgId}\u0000${recipient}`;
+  return Buffer.from(`${accountId}\u0000${msgId}\u0000${recipient}`, 'utf8').toString('utf8');
 }
 
 function toChange(id: string, row: ChangeRow, state: MessageState, at: number, failure: DeliveryFailure | undefined): StateChange {

@@ -204,6 +204,18 @@ describe('Postgres storage', () => {
     expect(jobs.map((job) => job.ref)).toEqual([a.id, c.id]);
   });
 
+  it('finds the duplicate of a msgId Postgres stores in another form (a lone surrogate becomes U+FFFD)', async () => {
+    const { url } = await schema();
+    const store = await storage(url);
+    const first = sampleMessage({ msgId: 'a\ud800b' });
+    const again = { ...first, id: 'm-again' };
+    expect(await store.messages.acceptMessages([{ message: first }, { message: again }])).toEqual([
+      { id: first.id, duplicate: false },
+      { id: first.id, duplicate: true },
+    ]);
+    expect(await store.messages.getMessage(first.id)).toMatchObject({ msgId: 'a\ufffdb' });
+  });
+
   it('commits a batch of acceptances whole or not at all', async () => {
     const { url } = await schema();
     const store = await storage(url);
