@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { AUTHORIZATION, REPO_ROOT, startBenchGateway } from './lib/bench-gateway.js';
 import { bodyTemplate, makeBodyBuilder, recipientBlockStart } from './lib/payload.js';
 import { installCleanupHandlers, killAllChildren } from './lib/processes.js';
+import { busiestWindow } from '../src/sim/busiest-window.js';
 
 
 interface Sent {
@@ -138,15 +139,6 @@ async function main(): Promise<void> {
   process.exitCode = worst <= mps ? 0 : 1;
 }
 
-/** The most stamps inside any window of one second (half-open: stamps exactly a second apart do not share one). */
-export function busiestWindow(times: readonly number[], windowMs = 1000): number {
-  let most = 0;
-  for (let first = 0, last = 0; last < times.length; last++) {
-    while (times[last]! - times[first]! >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
