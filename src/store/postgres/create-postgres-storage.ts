@@ -51,7 +51,14 @@ export interface PostgresStorage extends Storage {
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
   const { url, logger } = options;
   if (options.migrate !== false) await migratePostgres(url, logger);
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: 'wabridge' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: 'wabridge',
+    // An unreachable server fails a write in seconds (and shows in writeFault) instead of holding it forever.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
   // An idle connection that drops (a server restart) must not crash the process: the next
   // query on the pool opens a new one, and a failing write reports the fault.
   pool.on('error', (error) => logger?.warn({ error: error.message }, 'an idle Postgres connection failed'));

@@ -24,7 +24,7 @@ const MIGRATION_TABLE = 'kysely_migration';
  * For `wabridge migrate`, and for the storage at start unless told not to.
  */
 export async function migratePostgres(url: string, logger?: Logger): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'wabridge-migrate' });
+  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'wabridge-migrate', connectionTimeoutMillis: 10_000 });
   // A connection dropping (idle, or checked out by kysely or the lock) fails its query, which
   // reports it; its 'error' event, unheard, would end the process.
   pool.on('error', () => {});

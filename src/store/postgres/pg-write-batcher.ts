@@ -14,8 +14,12 @@
  * A write that fails aborts a Postgres transaction, and with it every write of the batch; so the
  * batch is rolled back and each write runs again alone, and only the failing one rejects. A write
  * must therefore be safe to run twice when the first run rolled back (effects are pure data).
+ * When Postgres itself fails instead (the connection is lost, the disk is full), the batch runs
+ * again once if nothing can have committed, and otherwise every write rejects with the fault;
+ * a COMMIT that got no answer is never run again, since it may have committed.
  */
 import type pg from 'pg';
+import { errorCode } from '../store-unavailable.js';
 import { isPostgresFault } from './postgres-faults.js';
 
 /** A unit of work on the batch's client, inside its transaction. */
@@ -102,39 +106,57 @@ export class PgWriteBatcher {
 
   async #runBatch(writes: PendingWrite[]): Promise<void> {
     if (writes.length === 1) return this.#runAlone(writes[0]!);
-    let results: unknown[];
-    try {
-      results = await this.#transaction(async (client) => {
-        const out = new Array<unknown>(writes.length);
-        for (let index = 0; index < writes.length; index++) out[index] = await writes[index]!.run(client);
-        return out;
-      });
-    } catch {
-      // One failing write must not take the others down with it: retry each on its own.
-      for (const write of writes) await this.#runAlone(write);
+    let outcome = await this.#attempt(writes);
+    // A connection lost before COMMIT (a server restart, a killed backend) committed nothing:
+    // the batch runs again, once, on a fresh connection.
+    if (!outcome.ok && !outcome.atCommit && isPostgresFault(outcome.error)) outcome = await this.#attempt(writes);
+    if (outcome.ok) {
+      this.#onOutcome(undefined);
+      for (let index = 0; index < writes.length; index++) writes[index]!.resolve(outcome.results[index]);
       return;
     }
-    this.#onOutcome(undefined);
-    for (let index = 0; index < writes.length; index++) writes[index]!.resolve(results[index]);
+    if (outcome.atCommit || isPostgresFault(outcome.error)) {
+      // The store is unusable (each write alone would only wait for the same fault), or the
+      // COMMIT's outcome is unknown (running the writes again could apply them twice).
+      this.#onOutcome(outcome.error);
+      for (const write of writes) write.reject(outcome.error);
+      return;
+    }
+    // One failing write must not take the others down with it: retry each on its own.
+    for (const write of writes) await this.#runAlone(write);
   }
 
   async #runAlone(write: PendingWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.#transaction((client) => write.run(client));
+      const outcome = await this.#attempt([write]);
+      if (outcome.ok) {
         this.#onOutcome(undefined);
-        write.resolve(result);
-        return;
-      } catch (error) {
-        if (attempt < ALONE_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
-        this.#onOutcome(error);
-        write.reject(error);
+        write.resolve(outcome.results[0]);
         return;
       }
+      if (attempt < ALONE_ATTEMPTS && !outcome.atCommit && RETRYABLE.has(errorCode(outcome.error) ?? '')) continue;
+      this.#onOutcome(outcome.error);
+      write.reject(outcome.error);
+      return;
     }
   }
 
-  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `writes` in order in one transaction; says whether it committed, and if not, whether COMMIT itself failed. */
+  async #attempt(writes: readonly PendingWrite[]): Promise<{ ok: true; results: unknown[] } | { ok: false; error: unknown; atCommit: boolean }> {
+    let committing = false;
+    try {
+      const results = await this.#transaction(async (client) => {
+        const out = new Array<unknown>(writes.length);
+        for (let index = 0; index < writes.length; index++) out[index] = await writes[index]!.run(client);
+        return out;
+      }, () => (committing = true));
+      return { ok: true, results };
+    } catch (error) {
+      return { ok: false, error, atCommit: committing };
+    }
+  }
+
+  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>, onCommit: () => void): Promise<T> {
     const client = await this.#pool.connect();
     // A connection that dies while checked out emits 'error' after failing its query; unheard,
     // that event would end the process. Heard, it marks the client as not to be reused.
@@ -146,6 +168,7 @@ export class PgWriteBatcher {
       try {
         const result = await body(client);
         await this.#beforeCommit(client);
+        onCommit();
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -273,6 +273,33 @@ describe('Postgres storage', () => {
     expect(store.writeFault()).toBeUndefined();
   });
 
+  it('runs a batch again on a fresh connection when its connection is killed before COMMIT', async () => {
+    const { url } = await schema();
+    const application = `wabridge_kill_${process.pid}_${Date.now()}`;
+    const named = new URL(url);
+    named.searchParams.set('application_name', application);
+    const store = await storage(named.toString());
+    const [held, other] = [sampleMessage(), sampleMessage()];
+    await store.messages.acceptMessages([{ message: held }, { message: other }]);
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    cleanups.push(() => blocker.end());
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [held.id]);
+    const batch = Promise.all([
+      store.messages.recordSubmitted(other.id, 'wamid.O', 1000),
+      store.messages.applyStatus({ id: held.id, accountId: 'acme', wamid: 'wamid.H' }, 'sent', 1000),
+    ]);
+    await eventually(async () => {
+      const { rows } = await admin(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [application]);
+      return rows.length === 1 && (await admin('SELECT pg_terminate_backend($1)', [rows[0].pid])).rows[0].pg_terminate_backend;
+    }, 'the batch to wait for the row, and its connection to be killed');
+    await blocker.query('ROLLBACK');
+    expect(await batch).toEqual([undefined, 'applied']);
+    expect(await store.messages.getMessage(other.id)).toMatchObject({ wamid: 'wamid.O', state: 'submitted' });
+    expect(store.writeFault()).toBeUndefined();
+  });
+
   it('lets replicas reserve one partition at once without taking the same job', async () => {
     const { url } = await schema();
     const replicas = await Promise.all([1, 2, 3].map(() => storage(url, { poolSize: 2 })));
