@@ -19,7 +19,8 @@ const program = new Command()
 program
   .command('start')
   .description('run the gateway (sandbox mode with the built-in Meta simulator when nothing is configured)')
-  .action(() => startCommand());
+  .option('--workers <n>', 'gateway processes on this machine sharing its port: a number, or auto (one per core); more than 1 needs store.kind postgres and queue.kind bullmq', '1')
+  .action((options: { workers: string }) => startCommand(options));
 
 program
   .command('migrate')

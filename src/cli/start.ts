@@ -7,8 +7,9 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startGateway, type Gateway } from '../gateway.js';
 import { WEBHOOK_PATH } from '../http/routes/whatsapp-webhook.js';
+import { isWorker, parseWorkers, runPrimary, workerIndex, workersRefusal } from './workers.js';
 
-export async function startCommand(): Promise<void> {
+export async function startCommand(options: { workers?: string } = {}): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -19,8 +20,26 @@ export async function startCommand(): Promise<void> {
     }
     throw error;
   }
+  if (!isWorker()) {
+    let workers: number;
+    try {
+      workers = parseWorkers(options.workers ?? '1');
+    } catch (error) {
+      process.stderr.write(`wabridge: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (workers > 1) {
+      const refusal = workersRefusal(config);
+      if (refusal) {
+        process.stderr.write(`wabridge: cannot start ${workers} workers: ${refusal}\n`);
+        process.exit(1);
+      }
+      return runPrimary(workers);
+    }
+  }
   const gateway = await startGateway(config);
-  process.stdout.write(banner(gateway, config.server.publicBaseUrl, config.mode));
+  // With several workers, one banner is enough.
+  if ((workerIndex() ?? 0) === 0) process.stdout.write(banner(gateway, config.server.publicBaseUrl, config.mode));
 
   let stopping = false;
   const stop = async (signal: string) => {
