@@ -7,7 +7,7 @@
  * in order.
  *
  * `CLUSTER_MESSAGES` sets the campaign size (default 3,000 in `npm test`; `npm run test:cluster`
- * runs 50,000).
+ * runs 50,000 at 250 msg/s per number; `CLUSTER_MPS` sets the rate).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,9 @@ import { freePort, spawnGateway, writeConfig, type GatewayProcess } from './supp
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
 
 const MESSAGES = Number(process.env.CLUSTER_MESSAGES ?? 3_000);
-const MPS = 100;
+const MPS = Number(process.env.CLUSTER_MPS ?? 100);
+/** Time to send `share` of the campaign at the numbers' rate, three times over, plus a minute for a busy machine. */
+const timeFor = (share: number) => ((MESSAGES * share) / (NUMBERS.length * MPS)) * 3_000 + 60_000;
 const NUMBERS = [
   { account: 'north', phoneNumberId: '107000000000001', wabaNumber: '919888888801', wabaId: '207000000000001' },
   { account: 'south', phoneNumberId: '107000000000002', wabaNumber: '919888888802', wabaId: '207000000000002' },
@@ -104,13 +106,13 @@ describe('three replicas on Postgres and Redis', () => {
         timeoutMs: 60_000,
       }),
     );
-    await eventually(() => meta.accepted().length >= MESSAGES / 4, 'a quarter of the sends to reach Meta', 120_000);
+    await eventually(() => meta.accepted().length >= MESSAGES / 4, 'a quarter of the sends to reach Meta', timeFor(0.25));
     // Kill the replica sending from the first number, so its lease must pass to another replica.
     const holder = await leaseHolder(redis.url, `send:${NUMBERS[0]!.phoneNumberId}`);
     const victim = replicas.find((replica) => holder?.split(':')[1] === String(replica.child.pid));
     expect(victim, `the lease holder ${holder} is one of the replicas`).toBeDefined();
     await victim!.kill('SIGKILL');
-    await eventually(() => meta.accepted().length >= MESSAGES / 2, 'half of the sends to reach Meta', 120_000);
+    await eventually(() => meta.accepted().length >= MESSAGES / 2, 'half of the sends to reach Meta', timeFor(0.5));
     await redis.restart();
     const results = await Promise.all(campaigns);
 
@@ -119,7 +121,7 @@ describe('three replicas on Postgres and Redis', () => {
     expect(acknowledged.length).toBeGreaterThan(MESSAGES / 2);
     // Another replica took the number over.
     expect(await leaseHolder(redis.url, `send:${NUMBERS[0]!.phoneNumberId}`)).not.toBe(holder);
-    await eventually(() => acknowledged.every((msgId) => clevertap.statusesOf(msgId).includes('read')), 'every acknowledged message to be reported read', 10 * 60_000);
+    await eventually(() => acknowledged.every((msgId) => clevertap.statusesOf(msgId).includes('read')), 'every acknowledged message to be reported read', timeFor(1));
 
     // Sent once: each acknowledged msgId reached Meta exactly once.
     const sends = meta.accepted();
@@ -136,5 +138,10 @@ describe('three replicas on Postgres and Redis', () => {
     // Reported in order, every report in CleverTap's format.
     expect(clevertap.orderViolations()).toEqual([]);
     expect(clevertap.rejectedBodies()).toEqual([]);
-  }, 15 * 60_000);
+    const seconds = (Math.max(...sends.map((send) => send.at)) - Math.min(...sends.map((send) => send.at))) / 1000;
+    console.log(
+      `cluster: ${acknowledged.length} acknowledged, ${sends.length} sent in ${seconds.toFixed(1)} s (${(sends.length / seconds).toFixed(0)} msg/s; ` +
+        `allowed ${NUMBERS.length * MPS}); busiest second per number: ${NUMBERS.map((number) => busiestWindow(sends.filter((send) => send.phoneNumberId === number.phoneNumberId).map((send) => send.at).sort((a, b) => a - b))).join(', ')}`,
+    );
+  }, timeFor(1) * 2 + 10 * 60_000);
 });

@@ -119,7 +119,7 @@ describe('--workers', () => {
         method: 'POST',
         headers: { authorization: 'Bearer ct-workers', 'content-type': 'application/json' },
         body: JSON.stringify({ msgId: `w|${index}`, to: `9197${String(index).padStart(8, '0')}`, wabaNumber: '919888888888', type: 'text', text: { body: 'hello' } }),
-      }).then((answer) => answer.json());
+      }).then((answer) => answer.json() as Promise<{ status?: string }>);
     const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => send(index)));
     expect(answers.filter((answer) => answer.status !== 'success')).toEqual([]);
     await eventually(() => meta.accepted().length === 100, 'every message to reach Meta');
