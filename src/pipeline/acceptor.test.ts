@@ -57,6 +57,21 @@ describe('Acceptor (group commit)', () => {
     expect(refused[0]!.reason).toBeInstanceOf(OverloadedError);
   });
 
+  it('drain waits for a commit in flight on an asynchronous store (it used to spin on microtasks, starving that commit: SIGTERM under load never finished)', async () => {
+    // A store whose commit completes on a later event-loop turn, as Postgres's does.
+    const slow: MessageStore = { ...store, acceptMessages: async (batch) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return store.acceptMessages(batch);
+    } };
+    const acceptor = new Acceptor({ store: slow, maxPending: 100 });
+    const accepted = acceptor.accept(sampleMessage());
+    await new Promise((resolve) => setImmediate(resolve)); // the flush has started: a commit is in flight
+    acceptor.accept(sampleMessage()).catch(() => undefined); // and another waits behind it
+    await acceptor.drain();
+    expect((await accepted).duplicate).toBe(false);
+    expect(acceptor.stats).toMatchObject({ commits: 2, messages: 2 });
+  });
+
   it('fails every message of a batch whose commit fails, and stores none of them', async () => {
     const acceptor = new Acceptor({ store, maxPending: 100 });
     await storage.close();

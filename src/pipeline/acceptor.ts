@@ -43,6 +43,8 @@ export class Acceptor {
   #pending: Pending[] = [];
   #flushScheduled = false;
   #committing = false;
+  /** The commit in flight, for drain() to wait on (a bare re-check would spin on microtasks and starve that commit's I/O). */
+  #inFlight: Promise<void> | undefined;
   #stats = { commits: 0, messages: 0, duplicates: 0, largestBatch: 0 };
 
   constructor(options: AcceptorOptions) {
@@ -69,7 +71,7 @@ export class Acceptor {
 
   /** Commits everything waiting now; resolves when the queue is empty. */
   async drain(): Promise<void> {
-    while (this.#pending.length > 0 || this.#committing) await this.#flush();
+    while (this.#pending.length > 0 || this.#committing) await (this.#inFlight ?? this.#flush());
   }
 
   #scheduleFlush(): void {
@@ -83,10 +85,14 @@ export class Acceptor {
     });
   }
 
-  async #flush(): Promise<void> {
-    if (this.#committing || this.#pending.length === 0) return;
+  #flush(): Promise<void> {
+    if (this.#committing || this.#pending.length === 0) return Promise.resolve();
     this.#committing = true;
-    const batch = this.#pending.splice(0, this.#options.maxBatch);
+    this.#inFlight = this.#commit(this.#pending.splice(0, this.#options.maxBatch));
+    return this.#inFlight;
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
     const accounts = new Set<string>();
     try {
       const results = await this.#options.store.acceptMessages(batch.map(acceptance));
@@ -106,6 +112,7 @@ export class Acceptor {
       for (const entry of batch) entry.reject(error);
     } finally {
       this.#committing = false;
+      this.#inFlight = undefined;
       if (this.#pending.length > 0) this.#scheduleFlush();
     }
   }
