@@ -106,6 +106,11 @@ describe('three replicas on Postgres and Redis', () => {
         timeoutMs: 60_000,
       }),
     );
+    // Long runs (npm run test:cluster) say how far they are.
+    const progress = process.env.CLUSTER_MESSAGES
+      ? setInterval(() => console.log(`cluster: ${meta.accepted().length} sends at Meta, ${clevertap.deliveryReports().length} reports at CleverTap`), 10_000)
+      : undefined;
+    cleanups.push(() => clearInterval(progress));
     await eventually(() => meta.accepted().length >= MESSAGES / 4, 'a quarter of the sends to reach Meta', timeFor(0.25));
     // Kill the replica sending from the first number, so its lease must pass to another replica.
     const holder = await leaseHolder(redis.url, `send:${NUMBERS[0]!.phoneNumberId}`);
@@ -117,11 +122,18 @@ describe('three replicas on Postgres and Redis', () => {
     const results = await Promise.all(campaigns);
 
     const acknowledged = results.flatMap((result) => result.msgIds);
+    for (const { msgIds: _msgIds, ...result } of results) console.log(`cluster: campaign ${result.campaignId}: ${JSON.stringify(result)}`);
     // The replica killed mid-campaign refused what was sent to it afterwards; the rest were accepted.
     expect(acknowledged.length).toBeGreaterThan(MESSAGES / 2);
     // Another replica took the number over.
     expect(await leaseHolder(redis.url, `send:${NUMBERS[0]!.phoneNumberId}`)).not.toBe(holder);
-    await eventually(() => acknowledged.every((msgId) => clevertap.statusesOf(msgId).includes('read')), 'every acknowledged message to be reported read', timeFor(1));
+    await eventually(() => acknowledged.every((msgId) => clevertap.statusesOf(msgId).includes('read')), 'every acknowledged message to be reported read', timeFor(1)).catch(
+      (error: Error) => {
+        // What the replicas said is the first thing to read when this fails.
+        for (const [index, replica] of replicas.entries()) console.log(`--- replica ${index} (pid ${replica.child.pid}) ---\n${replica.output().slice(-4000)}`);
+        throw error;
+      },
+    );
 
     // Sent once: each acknowledged msgId reached Meta exactly once.
     const sends = meta.accepted();

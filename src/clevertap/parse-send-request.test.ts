@@ -316,6 +316,10 @@ describe('msgId (spec §7.3)', () => {
     expect(rejection(templateSend({ msgId }))).toEqual({ kind: 'rejected', code: 2001, message: 'msgId is required' });
   });
 
+  it.each(['1|2\u00003', 'a\nb', '\u007f1|2'])('rejects a msgId with a control character (%j) with 2001', (msgId) => {
+    expect(rejection(templateSend({ msgId }))).toEqual({ kind: 'rejected', code: 2001, message: 'msgId contains a control character' });
+  });
+
   it('rejects a msgId of the wrong type', () => {
     expect(rejection(templateSend({ msgId: { id: 1 } }))).toMatchObject({
       code: 2001,

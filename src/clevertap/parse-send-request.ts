@@ -112,6 +112,10 @@ function readMsgId(message: JsonObject): string {
     // points an operator at capacity rather than at the payload.
     invalid(`msgId is ${msgId.length} characters long; at most ${MAX_MSG_ID_LENGTH} are accepted`);
   }
+  // A control character (NUL above all) is no part of a CleverTap id, and Postgres refuses to
+  // store NUL in text: it would fail every request committed in the same batch.
+  // eslint-disable-next-line no-control-regex
+  if (msgId !== undefined && /[\u0000-\u001f\u007f]/.test(msgId)) invalid('msgId contains a control character');
   if (msgId !== undefined) return msgId;
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) invalid('msgId is required');
   return invalid(`msgId must be a string, got ${describeValue(raw)}`);

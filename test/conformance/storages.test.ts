@@ -2,7 +2,7 @@
  * Every port's conformance suite against every storage of `test/support/storages.ts`, and the
  * queue suite against every queue. Narrow it with `STORAGES=sqlite` or `QUEUES=bullmq`.
  */
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { runJobQueueConformance } from '../../src/queue/job-queue.conformance.js';
 import { runCallbackOutboxConformance } from '../../src/store/callback-outbox.conformance.js';
 import { runClickLinkStoreConformance } from '../../src/store/click-links.conformance.js';
@@ -14,7 +14,10 @@ import { runRetentionConformance } from '../../src/store/retention.conformance.j
 import { checkSkipList } from '../../src/store/storage.conformance.js';
 import { runTemplateStoreConformance } from '../../src/store/template-store.conformance.js';
 import { runWebhookRejectLogConformance } from '../../src/store/webhook-rejects.conformance.js';
+import { dropSchemas } from '../support/postgres-schemas.js';
 import { QUEUES, STORAGES } from '../support/storages.js';
+
+afterAll(() => dropSchemas());
 
 for (const fixture of STORAGES) {
   describe(`storage: ${fixture.name}`, () => {

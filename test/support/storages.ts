@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SkipRule, QueueFixture, StorageFixture } from '../../src/store/storage.conformance.js';
 import { createPostgresStorage } from '../../src/store/postgres/create-postgres-storage.js';
-import { createTestSchema } from '../../src/store/postgres/postgres-test-schema.js';
+import { giveBack, takeSchema } from './postgres-schemas.js';
 import { throwawayBullmqQueue } from '../../src/queue/bullmq/throwaway-bullmq-queue.js';
 import { createSqliteStorage } from '../../src/store/sqlite/create-sqlite-storage.js';
 import type { Storage } from '../../src/store/storage.js';
@@ -90,15 +90,18 @@ function sqlite(name: string, jobs: 'queue' | 'outbox', skip?: readonly SkipRule
   });
 }
 
-/** Postgres on a schema of its own, migrated at open (store/postgres/postgres-test-schema.ts). */
+/**
+ * Postgres on a schema of its own while the test runs: migrated at its first open, emptied and
+ * reused by a later test of the same file (test/support/postgres-schemas.ts).
+ */
 function postgres(name: string, jobs: 'queue' | 'outbox', skip?: readonly SkipRule[]): StorageFixture {
   return throwawayStorage({
     name,
     jobs,
     ...(skip ? { skip } : {}),
     async provision() {
-      const schema = await createTestSchema(name.replace(/\W/g, '_'));
-      return { open: () => createPostgresStorage({ url: schema.url, jobs, poolSize: 4 }), drop: () => schema.drop() };
+      const schema = await takeSchema(name.replace(/\W/g, '_'));
+      return { open: () => createPostgresStorage({ url: schema.url, jobs, poolSize: 4 }), drop: () => giveBack(schema) };
     },
   });
 }
