@@ -15,7 +15,7 @@ import type { Storage } from '../storage.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
 import { assertMigrated, migratePostgres } from './migrate-postgres.js';
 import { PgEffects } from './pg-effects.js';
-import { PgWriteBatcher } from './pg-write-batcher.js';
+import { PgWriteBatcher, type PgWriteBatcherOptions } from './pg-write-batcher.js';
 import { PostgresCallbackOutbox } from './postgres-callback-outbox.js';
 import { PostgresClickLinkStore } from './postgres-click-link-store.js';
 import { describePostgresFault, isPostgresFault, redactUrl } from './postgres-faults.js';
@@ -73,7 +73,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   let fault: string | undefined;
   const jobs = options.jobs ?? 'queue';
   const effects = new PgEffects(jobs);
-  const writes = new PgWriteBatcher(pool, {
+  const batcherOptions: PgWriteBatcherOptions = {
     beforeCommit: (client) => effects.flush(client),
     afterRollback: (client) => effects.discard(client),
     onOutcome: (error) => {
@@ -85,12 +85,17 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         fault = describePostgresFault(error);
       }
     },
-  });
+  };
+  const writes = new PgWriteBatcher(pool, batcherOptions);
+  // Acceptances commit on a lane of their own: behind a batch of hundreds of statuses (one round
+  // trip each) CleverTap's requests waited their turn for a commit, and ingest fell to the status rate.
+  // They insert new rows only, so the lanes never wait on each other's locks.
+  const acceptWrites = new PgWriteBatcher(pool, batcherOptions);
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
     pool,
-    messages: new PostgresMessageStore(pool, writes, effects),
+    messages: new PostgresMessageStore(pool, writes, effects, acceptWrites),
     outbox: new PostgresCallbackOutbox(pool, writes, effects),
     templates: new PostgresTemplateStore(pool, writes),
     optOuts: new PostgresOptOutStore(pool),
@@ -105,7 +110,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     close: () =>
       (closed ??= (async () => {
         // Writes already issued commit (or fail) before the connections go.
-        await writes.drain();
+        await Promise.all([acceptWrites.drain(), writes.drain()]);
         await pool.end();
       })()),
   };

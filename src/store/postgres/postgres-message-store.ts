@@ -73,6 +73,8 @@ const MOVABLE_FROM = new Map<MessageState, MessageState[]>(MESSAGE_STATES.map((t
 export class PostgresMessageStore implements MessageStore {
   readonly #pool: pg.Pool;
   readonly #writes: PgWriteBatcher;
+  /** Where acceptances commit (their own lane, see create-postgres-storage.ts). */
+  readonly #acceptWrites: PgWriteBatcher;
   readonly #effects: PgEffects;
   readonly #sql = {
     insert: loadPgSql('insert-messages'),
@@ -86,9 +88,10 @@ export class PostgresMessageStore implements MessageStore {
     countByState: loadPgSql('count-by-state'),
   };
 
-  constructor(pool: pg.Pool, writes: PgWriteBatcher, effects: PgEffects) {
+  constructor(pool: pg.Pool, writes: PgWriteBatcher, effects: PgEffects, acceptWrites: PgWriteBatcher = writes) {
     this.#pool = pool;
     this.#writes = writes;
+    this.#acceptWrites = acceptWrites;
     this.#effects = effects;
   }
 
@@ -107,7 +110,7 @@ export class PostgresMessageStore implements MessageStore {
       messages.map((message) => (message.callbacks ? JSON.stringify(message.callbacks) : null)),
       messages.map((message) => message.acceptedAt),
     ];
-    return this.#writes.write(async (client) => {
+    return this.#acceptWrites.write(async (client) => {
       const { rows } = await run<{ id: string }>(client, this.#sql.insert, columns);
       const stored = new Set(rows.map((row) => row.id));
       const results: AcceptResult[] = new Array(batch.length);
