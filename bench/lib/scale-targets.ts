@@ -56,8 +56,12 @@ export interface StartOptions {
   runDir: string;
   numbers: BenchNumber[];
   messagesPerSecond: number;
+  /** A number's own rate, overriding messagesPerSecond (bench:cost holds one number back to keep jobs queued). */
+  messagesPerSecondOf?: (index: number) => number | undefined;
+  /** Default: the machine's Redis (REDIS_URL or 127.0.0.1:6379). */
+  redisUrl?: string;
   extraConfig?: Record<string, unknown>;
-  /** Extra node flags for the gateway processes (e.g. --cpu-prof). */
+  /** Extra node flags for the gateway processes, after tsx's (e.g. --cpu-prof, or --import of a .ts preload). */
   nodeFlags?: string[];
   /** Extra environment for the gateway processes. */
   env?: NodeJS.ProcessEnv;
@@ -82,9 +86,11 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
   const redisPrefix = spec.kind === 'postgres' ? `wabridge-bench-${randomBytes(4).toString('hex')}` : undefined;
   const gateways: Service[] = [];
   const cleanup = async () => {
-    await Promise.all([...gateways.map((g) => g.stop()), simsService.stop()]);
+    // Gateways first, with their own grace (a clean exit also writes --cpu-prof profiles), then the simulators.
+    await Promise.all(gateways.map((g) => stopGracefully(g, 45_000)));
+    await simsService.stop();
     if (database) await database.drop();
-    if (redisPrefix) await deleteRedisPrefix(redisPrefix);
+    if (redisPrefix) await deleteRedisPrefix(redisPrefix, options.redisUrl);
   };
   try {
     for (const [index, port] of ports.entries()) {
@@ -92,12 +98,12 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
         mode: 'sandbox',
         server: { host: '127.0.0.1', port, mediaSigningSecret: 'bench-media-signing-secret' },
         store: spec.kind === 'sqlite' ? { path: join(dir, 'wabridge.db') } : { kind: 'postgres', url: database!.url, path: join(dir, 'unused.db') },
-        ...(spec.kind === 'postgres' ? { queue: { kind: 'bullmq', redisUrl: REDIS_URL, prefix: redisPrefix } } : {}),
-        accounts: options.numbers.map((n) => ({
+        ...(spec.kind === 'postgres' ? { queue: { kind: 'bullmq', redisUrl: options.redisUrl ?? REDIS_URL, prefix: redisPrefix } } : {}),
+        accounts: options.numbers.map((n, i) => ({
           id: n.account,
           wabaNumber: n.wabaNumber,
           clevertap: { auth: { kind: 'bearer', token: BEARER_TOKEN }, deliveryReportUrl: `${sims.clevertapUrl}/dlr/${n.account}` },
-          whatsapp: { graphBaseUrl: sims.graphBaseUrl, phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, ...SIM_SECRETS, webhookVerifyToken: 'bench-verify', messagesPerSecond: options.messagesPerSecond },
+          whatsapp: { graphBaseUrl: sims.graphBaseUrl, phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, ...SIM_SECRETS, webhookVerifyToken: 'bench-verify', messagesPerSecond: options.messagesPerSecondOf?.(i) ?? options.messagesPerSecond },
         })),
         ...options.extraConfig,
       };
@@ -107,7 +113,7 @@ export async function startTarget(spec: TargetSpec, options: StartOptions): Prom
       const pin = processes === 1 && workers === 1 ? cpuPinning(SERVER_CPU) : [];
       gateways.push(startService({
         name: `${spec.label} #${index}`,
-        argv: [...pin, process.execPath, '--max-semi-space-size=64', ...(options.nodeFlags ?? []), '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'start', '--workers', String(workers)],
+        argv: [...pin, process.execPath, '--max-semi-space-size=64', '--import', 'tsx', ...(options.nodeFlags ?? []), join(REPO_ROOT, 'src/cli/main.ts'), 'start', '--workers', String(workers)],
         cwd: dir,
         env: { WABRIDGE_CONFIG: configPath, LOG_LEVEL: 'warn', ...options.env },
         logFile: join(dir, `gateway-${index}.log`),
@@ -161,6 +167,21 @@ function readyOnFreshConnection(baseUrl: string): Promise<boolean> {
   });
 }
 
+/** SIGTERM, then up to `graceMs` for the gateway's own shutdown (it may take 15 s) before Service.stop's SIGKILL. */
+async function stopGracefully(service: Service, graceMs: number): Promise<void> {
+  const { child } = service;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    await Promise.race([exited, sleep(graceMs)]);
+  }
+  await service.stop();
+}
+
 /** Child processes, recursively (node:cluster workers of a primary). */
 export function descendants(pid: number): number[] {
   const found: number[] = [];
@@ -200,8 +221,8 @@ export async function createDatabase(): Promise<Database> {
   };
 }
 
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+export async function deleteRedisPrefix(prefix: string, redisUrl = REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
