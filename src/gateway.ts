@@ -81,8 +81,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const storage = (parts.storage = await createStorage(config.store, { jobs: jobsDestination(config.queue), logger }));
     const sandbox = (parts.sandbox = await prepareSandbox(config, dataDirOf(config)));
     const accounts = createAccountDirectory(resolveAccounts(sandbox.config, sandbox.wiring));
-    const jobs = (parts.jobs = await createJobs(config.queue, storage, { logger }));
     const cluster = (parts.cluster = await createCluster(config, { logger }));
+    const jobs = (parts.jobs = await createJobs(config.queue, storage, { logger, ...(cluster.leases ? { leases: cluster.leases } : {}) }));
     const clients = (parts.clients = createWhatsappClients(accounts));
     const catalog = createTemplateCatalog({ accounts, graph: clients.graph, store: storage.templates, syncEveryMs: config.templates.syncEveryMs, logger, cluster });
     parts.templates = templateService(catalog);
@@ -95,8 +95,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const webhook = composeWebhooks({ accounts, storage, callbacks, optOuts: optOuts.registry, catalog, media, logger, onOptOutChanged: optOuts.changed });
     parts.retention = retentionService({ retention: config.retention, store: storage.retention, queue: jobs.queue, logger, isLeader: cluster.isLeader });
     cluster.onSignal({
-      send: (accountId) => sending.dispatcher.wake(accountId),
-      callbacks: (url) => callbacks.dispatcher.wake(url),
+      // Another replica committed jobs: the relay (whichever replica holds it) moves them now.
+      send: (accountId) => {
+        jobs.committed();
+        sending.dispatcher.wake(accountId);
+      },
+      callbacks: (url) => {
+        jobs.committed();
+        callbacks.dispatcher.wake(url);
+      },
       optOut: optOuts.applySignal,
       templates: (accountId) => void catalog.reload(accountId).catch((error: unknown) => logger.warn({ err: error, accountId }, 'could not re-read templates another replica changed')),
     });

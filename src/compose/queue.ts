@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/schema.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { Storage } from '../store/storage.js';
+import type { Leases } from '../cluster/leases.js';
+import { PartitionLease } from '../cluster/partition-lease.js';
 import type { Service } from './lifecycle.js';
 
 export interface Jobs extends Service {
@@ -25,6 +27,8 @@ export function jobsDestination(queue: QueueConfig): 'queue' | 'outbox' {
 
 export interface CreateJobsOptions {
   logger: Logger;
+  /** Several replicas: only the holder of the `relay` lease relays (queue/outbox-relay.ts says why). */
+  leases?: Leases;
   /**
    * Run the outbox relay (default true). A command beside the gateway (the CLI) only reads and
    * revives jobs, and leaves moving them to the gateways.
@@ -44,7 +48,8 @@ export async function createJobs(config: QueueConfig, storage: Storage, options:
       if (options.relay === false) return { queue, committed: () => {}, stop: () => queue.close() };
       try {
         const { OutboxRelay } = await import('../queue/outbox-relay.js');
-        const relay = new OutboxRelay({ outbox: storage.jobOutbox, queue, logger });
+        const lease = options.leases ? new PartitionLease(options.leases, 'relay') : undefined;
+        const relay = new OutboxRelay({ outbox: storage.jobOutbox, queue, logger, ...(lease ? { mayRelay: () => lease.hold() } : {}) });
         return {
           queue,
           committed: () => relay.wake(),
@@ -52,6 +57,7 @@ export async function createJobs(config: QueueConfig, storage: Storage, options:
           stop: async () => {
             try {
               await relay.stop();
+              await lease?.release();
             } finally {
               await queue.close();
             }

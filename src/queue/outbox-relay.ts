@@ -31,6 +31,12 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** How long to wait after a failed round before trying again (default `pollMs`). */
   retryMs?: number;
+  /**
+   * Several replicas: whether this one relays now (it holds the relay's lease). One relay at a
+   * time keeps each message's jobs in commit order: two relays racing could enqueue a later
+   * report before an earlier one. Absent: this process always relays.
+   */
+  mayRelay?(): Promise<boolean>;
 }
 
 /**
@@ -50,7 +56,7 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     const pollMs = options.pollMs ?? 1000;
-    this.#options = { batch: 500, retryMs: pollMs, ...options, pollMs };
+    this.#options = { batch: 500, retryMs: pollMs, mayRelay: async () => true, ...options, pollMs };
   }
 
   /** Starts relaying, beginning with whatever the outbox holds already. */
@@ -81,6 +87,7 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let moved = 0;
     for (;;) {
+      if (!(await this.#options.mayRelay())) return moved;
       const jobs = await this.#options.outbox.take(this.#options.batch);
       if (jobs.length === 0) return moved;
       await this.#options.queue.enqueue(jobs.map(toEnqueueSpec));

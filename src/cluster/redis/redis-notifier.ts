@@ -16,6 +16,8 @@ export class RedisNotifier implements Notifier {
   constructor(options: { redis: Redis; prefix: string }) {
     this.#publisher = options.redis;
     this.#subscriber = options.redis.duplicate();
+    // Reconnects by itself (and resubscribes); a dropped connection is not an error to end the process for.
+    this.#subscriber.on('error', () => undefined);
     this.#prefix = `${options.prefix}:notify:`;
     this.#subscriber.on('message', (channel: string, message: string) => {
       for (const handler of this.#handlers.get(channel) ?? []) handler(message);

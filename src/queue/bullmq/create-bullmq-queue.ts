@@ -42,6 +42,9 @@ export async function createBullmqQueue(options: CreateBullmqQueueOptions): Prom
       // The stalled-check throttle; expireLeases clears it anyway.
       stalledInterval: 1,
     } as never) as RedisQueueBackend;
+    // BullMQ re-emits the connection's errors on the backend that owns it: unheard, a Redis
+    // restart (ECONNRESET) would end the process. The connection reconnects by itself.
+    root.on('error', (error: Error) => options.logger?.debug({ err: error }, 'BullMQ backend connection error; reconnecting'));
     await root.waitUntilReady();
     return new BullmqJobQueue({
       redis,
