@@ -89,12 +89,18 @@ describe('runCampaign', () => {
     });
     const result = await runCampaign({ endpoint: standIn.url, campaignId: 'x', count: 3, concurrency: 3 });
     expect(result).toMatchObject({ sent: 0, otherErrors: 3, msgIds: [] });
+    expect([...result.otherSamples].sort()).toEqual([
+      'HTTP 200, not JSON: OK',
+      'HTTP 200, unexpected body: {"status":"failure","error":{"message":"no code"}}',
+      'HTTP 403: {"message":"Bad Request"}',
+    ]);
 
     const url = standIn.url;
     await standIn.close();
     standIn = undefined;
     const refused = await runCampaign({ endpoint: url, campaignId: 'x', count: 2, concurrency: 2 });
     expect(refused).toMatchObject({ sent: 0, otherErrors: 2, timeouts: 0 });
+    expect(refused.otherSamples).toHaveLength(2);
   });
 
   it('spreads requests round-robin over the replicas of a cluster, as a load balancer would', async () => {

@@ -21,7 +21,8 @@ export function defaultRecipient(i: number): string {
   return `91${7_000_000_000 + i}`;
 }
 
-type Outcome = { kind: 'sent' } | { kind: 'failed'; code: string } | { kind: 'timeout' | 'http429' | 'http5xx' | 'other' };
+type Outcome = { kind: 'sent' } | { kind: 'failed'; code: string } | { kind: 'timeout' | 'http429' | 'http5xx' } | { kind: 'other'; what: string };
+const MAX_OTHER_SAMPLES = 5;
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
@@ -43,6 +44,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     http429: 0,
     http5xx: 0,
     otherErrors: 0,
+    otherSamples: [],
     latencyMs: { p50: 0, p99: 0, max: 0 },
     durationMs: 0,
     msgIds: [],
@@ -89,7 +91,10 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     else if (outcome.kind === 'timeout') result.timeouts++;
     else if (outcome.kind === 'http429') result.http429++;
     else if (outcome.kind === 'http5xx') result.http5xx++;
-    else result.otherErrors++;
+    else if (outcome.kind === 'other') {
+      result.otherErrors++;
+      if (result.otherSamples.length < MAX_OTHER_SAMPLES) result.otherSamples.push(outcome.what);
+    }
     done++;
     const now = performance.now();
     if (o.onProgress && now - lastProgress >= (o.progressEveryMs ?? 1000)) {
@@ -132,8 +137,8 @@ async function post(
     if (elapsed > timeoutMs) return { kind: 'timeout' };
     latencies.push(Math.round(elapsed * 10) / 10);
     return classify(res.statusCode, text);
-  } catch {
-    return abort.signal.aborted ? { kind: 'timeout' } : { kind: 'other' };
+  } catch (error) {
+    return abort.signal.aborted ? { kind: 'timeout' } : { kind: 'other', what: `${(error as Error).name}: ${(error as Error).message}` };
   } finally {
     clearTimeout(timer);
   }
@@ -143,18 +148,18 @@ async function post(
 function classify(status: number, text: string): Outcome {
   if (status === 429) return { kind: 'http429' };
   if (status >= 500) return { kind: 'http5xx' };
-  if (status !== 200) return { kind: 'other' };
+  if (status !== 200) return { kind: 'other', what: `HTTP ${status}: ${text.slice(0, 120)}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { kind: 'other' };
+    return { kind: 'other', what: `HTTP 200, not JSON: ${text.slice(0, 120)}` };
   }
   const b = parsed as { status?: unknown; error?: { code?: unknown } } | null;
   if (b?.status === 'success') return { kind: 'sent' };
   const code = b?.error?.code;
   if (b?.status === 'failure' && (typeof code === 'number' || typeof code === 'string')) return { kind: 'failed', code: String(code) };
-  return { kind: 'other' };
+  return { kind: 'other', what: `HTTP 200, unexpected body: ${text.slice(0, 120)}` };
 }
 
 function authHeaders(auth: CampaignAuth | undefined): Record<string, string> {

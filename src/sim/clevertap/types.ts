@@ -190,6 +190,8 @@ export interface CampaignResult {
   http5xx: number;
   /** Other statuses, unreadable 200 bodies and network errors. */
   otherErrors: number;
+  /** The first few of those, described (status and body start, or the error), to say what they were. */
+  otherSamples: string[];
   /** Over answered requests (timeouts excluded), milliseconds. */
   latencyMs: { p50: number; p99: number; max: number };
   durationMs: number;
