@@ -103,6 +103,8 @@ function renderPhase(title: string, d: Delta, idle: Delta, messages: number): st
   lines.push(`  Redis commands/msg          ${fmt(perMessage(d.redisTotal, idleRate(idle.redisTotal), d.seconds, messages))}`);
   for (const [name, calls] of Object.entries(d.redisCommands).sort((a, b) => b[1] - a[1]).slice(0, 10)) lines.push(`      ${fmt(calls / messages).padStart(6)}  ${name}`);
   lines.push(`  Redis used_memory change    ${fmt(d.redisMemory / messages, 0)} bytes/msg`);
+  const cpu = (busy: number, idleBusy: number) => `${fmt(perMessage(busy, idleBusy / idle.seconds, d.seconds, messages) * 1e6, 0)} µs`;
+  lines.push(`  CPU per message: gateway ${cpu(d.cpu.gateway, idle.cpu.gateway)}, Postgres backends ${cpu(d.cpu.postgres, idle.cpu.postgres)}, Redis ${cpu(d.cpu.redis, idle.cpu.redis)} (idle rates subtracted)`);
   return lines;
 }
 
@@ -131,29 +133,31 @@ async function main(): Promise<void> {
   try {
     const pgssNote = await pgStatStatementsNote(db);
     const baseUrl = target.baseUrls[0]!;
+    // The simulators are the first pid; the gateway and its workers the rest.
+    const gatewayPids = () => target.pids().slice(1);
     const outboxEmpty = async () => Number((await db.query('SELECT count(*) AS n FROM job_outbox')).rows[0].n) === 0;
 
     process.stdout.write('idle 10 s…\n');
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const idleFrom = await snapshot(db, redis, countsFile);
+    const idleFrom = await snapshot(db, redis, countsFile, gatewayPids());
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const idle = delta(idleFrom, await snapshot(db, redis, countsFile));
+    const idle = delta(idleFrom, await snapshot(db, redis, countsFile, gatewayPids()));
 
     process.stdout.write(`queued: ${QUEUED} messages to a number held at 1 msg/s…\n`);
-    const queuedFrom = await snapshot(db, redis, countsFile);
+    const queuedFrom = await snapshot(db, redis, countsFile, gatewayPids());
     const queuedOk = await send(baseUrl, numbers[1]!.account, numbers[1]!.wabaNumber, '1', QUEUED);
     await until('the relay to empty the job outbox', outboxEmpty, 60_000);
-    const queued = delta(queuedFrom, await snapshot(db, redis, countsFile));
+    const queued = delta(queuedFrom, await snapshot(db, redis, countsFile, gatewayPids()));
 
     process.stdout.write(`cycle: ${MESSAGES} messages to a number at 1,000 msg/s, until each is reported read…\n`);
-    const cycleFrom = await snapshot(db, redis, countsFile);
+    const cycleFrom = await snapshot(db, redis, countsFile, gatewayPids());
     const metaBefore = await getJson<{ accepted: number; webhooks: { ok: number } }>(`${target.sims.metaUrl}/_sim/stats`);
     const dlrBefore = (await getJson<{ count: number }>(`${target.sims.clevertapUrl}/_sim/dlr?limit=1`)).count;
     const cycleOk = await send(baseUrl, numbers[0]!.account, numbers[0]!.wabaNumber, '2', MESSAGES);
     await until('every message reported read', async () => (await getJson<{ read: number }>(`${target.sims.clevertapUrl}/_sim/funnel/2`)).read >= cycleOk, 600_000);
     await until('the job outbox to empty', outboxEmpty, 60_000);
     await waitForCpuQuiet(target.pids(), 30_000);
-    const cycle = delta(cycleFrom, await snapshot(db, redis, countsFile));
+    const cycle = delta(cycleFrom, await snapshot(db, redis, countsFile, gatewayPids()));
     const metaAfter = await getJson<{ accepted: number; webhooks: { ok: number } }>(`${target.sims.metaUrl}/_sim/stats`);
     const dlrAfter = (await getJson<{ count: number }>(`${target.sims.clevertapUrl}/_sim/dlr?limit=1`)).count;
     const heldSends = Math.round(cycle.seconds); // the held number sends 1 msg/s meanwhile

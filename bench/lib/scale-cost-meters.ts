@@ -15,9 +15,22 @@ export interface Snapshot {
   redisCommands: Record<string, number>;
   redisMemory: number;
   walBytes: number;
+  /** CPU seconds so far: the gateway's processes, this database's Postgres backends (by pid), the Redis server. */
+  cpu: { gateway: number; postgres: Record<number, number>; redis: number };
 }
 
-export async function snapshot(db: pg.Client, redis: Redis, countsFile: string): Promise<Snapshot> {
+/** CPU seconds (user + system) a process has used, from /proc (0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export async function snapshot(db: pg.Client, redis: Redis, countsFile: string, gatewayPids: number[] = []): Promise<Snapshot> {
   // Statistics reach the shared counters at most once a second after a transaction (PGSTAT_MIN_INTERVAL).
   await new Promise((resolve) => setTimeout(resolve, 1_200));
   await db.query('SELECT pg_stat_clear_snapshot()');
@@ -26,6 +39,8 @@ export async function snapshot(db: pg.Client, redis: Redis, countsFile: string):
   const wal = (await db.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS b`)).rows[0];
   const stats = await redis.info('commandstats');
   const memory = await redis.info('memory');
+  const redisCpu = await redis.info('cpu');
+  const backends = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows;
   const redisCommands: Record<string, number> = {};
   for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) redisCommands[match[1]!] = Number(match[2]);
   const tableMap: Snapshot['tables'] = {};
@@ -42,6 +57,11 @@ export async function snapshot(db: pg.Client, redis: Redis, countsFile: string):
     redisCommands,
     redisMemory: Number(/^used_memory:(\d+)/m.exec(memory)![1]),
     walBytes: Number(wal.b),
+    cpu: {
+      gateway: gatewayPids.reduce((total, pid) => total + cpuSeconds(pid), 0),
+      postgres: Object.fromEntries(backends.map(({ pid }) => [pid, cpuSeconds(pid)])),
+      redis: Number(/^used_cpu_sys:([\d.]+)/m.exec(redisCpu)![1]) + Number(/^used_cpu_user:([\d.]+)/m.exec(redisCpu)![1]),
+    },
   };
 }
 
@@ -56,6 +76,8 @@ export interface Delta {
   redisTotal: number;
   redisMemory: number;
   walBytes: number;
+  /** CPU seconds spent meanwhile (Postgres: backends alive at the end; one that exited meanwhile is missed). */
+  cpu: { gateway: number; postgres: number; redis: number };
 }
 
 export function delta(a: Snapshot, b: Snapshot): Delta {
@@ -92,6 +114,11 @@ export function delta(a: Snapshot, b: Snapshot): Delta {
     redisTotal: sum(redisCommands),
     redisMemory: b.redisMemory - a.redisMemory,
     walBytes: b.walBytes - a.walBytes,
+    cpu: {
+      gateway: b.cpu.gateway - a.cpu.gateway,
+      postgres: Object.entries(b.cpu.postgres).reduce((total, [pid, seconds]) => total + seconds - (a.cpu.postgres[Number(pid)] ?? 0), 0),
+      redis: b.cpu.redis - a.cpu.redis,
+    },
   };
 }
 
