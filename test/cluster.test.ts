@@ -6,7 +6,7 @@
  * each number's rate in any second across the cluster, and be reported to CleverTap complete and
  * in order.
  *
- * `CLUSTER_MESSAGES` sets the campaign size (default 3,000 in `npm test`; `npm run test:cluster`
+ * `CLUSTER_MESSAGES` sets the campaign size (default 2,000 in `npm test`; `npm run test:cluster`
  * runs 50,000 at 250 msg/s per number; `CLUSTER_MPS` sets the rate).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { throwawayDatabase, type ThrowawayDatabase } from './support/postgres.js
 import { freePort, spawnGateway, writeConfig, type GatewayProcess } from './support/process.js';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
 
-const MESSAGES = Number(process.env.CLUSTER_MESSAGES ?? 3_000);
+const MESSAGES = Number(process.env.CLUSTER_MESSAGES ?? 2_000);
 const MPS = Number(process.env.CLUSTER_MPS ?? 100);
 /** Time to send `share` of the campaign at the numbers' rate, three times over, plus a minute for a busy machine. */
 const timeFor = (share: number) => ((MESSAGES * share) / (NUMBERS.length * MPS)) * 3_000 + 60_000;

@@ -6,25 +6,31 @@
  */
 import { admin, createTestSchema, type TestSchema } from '../../src/store/postgres/postgres-test-schema.js';
 
-const idle: TestSchema[] = [];
-const all: TestSchema[] = [];
+export interface PooledSchema extends TestSchema {
+  /** Whether its tables exist already (a storage may open it without migrating). */
+  migrated: boolean;
+}
 
-/** A schema with no rows; `migrated` says whether the storage opening it will find the tables there. */
-export async function takeSchema(prefix: string): Promise<TestSchema> {
+const idle: PooledSchema[] = [];
+const all: PooledSchema[] = [];
+
+/** A schema with no rows: a new one (`migrated` false), or an emptied one a test gave back. */
+export async function takeSchema(prefix: string): Promise<PooledSchema> {
   const recycled = idle.pop();
   if (recycled) return recycled;
-  const schema = await createTestSchema(prefix);
+  const schema = { ...(await createTestSchema(prefix)), migrated: false };
   all.push(schema);
   return schema;
 }
 
 /** Empties `schema` (its tables stay, migrated) and keeps it for the next test. */
-export async function giveBack(schema: TestSchema): Promise<void> {
+export async function giveBack(schema: PooledSchema): Promise<void> {
   const { rows } = await admin(
     `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = $1 AND tablename NOT LIKE 'kysely_migration%'`,
     [schema.name],
   );
   if (rows.length > 0) await admin(`TRUNCATE ${rows.map((row) => `${schema.name}.${row.name}`).join(', ')} RESTART IDENTITY`);
+  schema.migrated = rows.length > 0;
   idle.push(schema);
 }
 

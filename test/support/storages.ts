@@ -101,7 +101,8 @@ function postgres(name: string, jobs: 'queue' | 'outbox', skip?: readonly SkipRu
     ...(skip ? { skip } : {}),
     async provision() {
       const schema = await takeSchema(name.replace(/\W/g, '_'));
-      return { open: () => createPostgresStorage({ url: schema.url, jobs, poolSize: 4 }), drop: () => giveBack(schema) };
+      // A reused schema is opened as a replica started with `store.migrate: false` would (checked, not migrated).
+      return { open: () => createPostgresStorage({ url: schema.url, jobs, poolSize: 4, migrate: !schema.migrated }), drop: () => giveBack(schema) };
     },
   });
 }
