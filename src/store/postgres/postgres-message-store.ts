@@ -24,28 +24,8 @@ import type {
 import type { PgEffects } from './pg-effects.js';
 import { loadPgSql, run, toNumber } from './pg-sql.js';
 import type { PgWriteBatcher } from './pg-write-batcher.js';
+import { toStoredMessage, type MessageRow } from '../message-row.js';
 
-interface MessageRow {
-  id: string;
-  account_id: string;
-  msg_id: string;
-  recipient: string;
-  waba_number: string;
-  content: string;
-  custom_props: string | null;
-  callbacks: string | null;
-  state: MessageState;
-  wamid: string | null;
-  failure: string | null;
-  accepted_at: string;
-  submitted_at: string | null;
-  sent_at: string | null;
-  delivered_at: string | null;
-  read_at: string | null;
-  failed_at: string | null;
-  updated_at: string;
-  [column: string]: unknown;
-}
 
 interface LifecycleRow {
   id: string;
@@ -141,7 +121,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async getMessage(id: string): Promise<StoredMessage | undefined> {
-    const { rows } = await run<MessageRow>(this.#pool, this.#sql.get, [id]);
+    const { rows } = await run<MessageRow & Record<string, unknown>>(this.#pool, this.#sql.get, [id]);
     return rows[0] && toStoredMessage(rows[0]);
   }
 
@@ -209,28 +189,4 @@ function toChange(id: string, row: ChangeRow, state: MessageState, at: number, f
   if (failure) change.failure = failure;
   if (row.callbacks) change.callbacks = JSON.parse(row.callbacks);
   return change;
-}
-
-function toStoredMessage(row: MessageRow): StoredMessage {
-  const message: StoredMessage = {
-    id: row.id,
-    accountId: row.account_id,
-    msgId: row.msg_id,
-    to: row.recipient,
-    wabaNumber: row.waba_number,
-    content: JSON.parse(row.content),
-    acceptedAt: toNumber(row.accepted_at),
-    state: row.state,
-    updatedAt: toNumber(row.updated_at),
-  };
-  if (row.custom_props) message.customProps = JSON.parse(row.custom_props);
-  if (row.callbacks) message.callbacks = JSON.parse(row.callbacks);
-  if (row.wamid) message.wamid = row.wamid;
-  if (row.failure) message.failure = JSON.parse(row.failure);
-  if (row.submitted_at !== null) message.submittedAt = toNumber(row.submitted_at);
-  if (row.sent_at !== null) message.sentAt = toNumber(row.sent_at);
-  if (row.delivered_at !== null) message.deliveredAt = toNumber(row.delivered_at);
-  if (row.read_at !== null) message.readAt = toNumber(row.read_at);
-  if (row.failed_at !== null) message.failedAt = toNumber(row.failed_at);
-  return message;
 }

@@ -23,27 +23,8 @@ import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
+import { toStoredMessage, type MessageRow } from '../message-row.js';
 
-interface MessageRow {
-  id: string;
-  account_id: string;
-  msg_id: string;
-  recipient: string;
-  waba_number: string;
-  content: string;
-  custom_props: string | null;
-  callbacks: string | null;
-  state: MessageState;
-  wamid: string | null;
-  failure: string | null;
-  accepted_at: number;
-  submitted_at: number | null;
-  sent_at: number | null;
-  delivered_at: number | null;
-  read_at: number | null;
-  failed_at: number | null;
-  updated_at: number;
-}
 
 /** A `status-target-*` row, read raw: rowid, id, account_id, msg_id, state, wamid, callbacks. */
 type StatusTargetRow = [number, string, string, string, MessageState, string | null, string | null];
@@ -197,28 +178,4 @@ export class SqliteMessageStore implements MessageStore {
   async countByState(): Promise<StateCounts[]> {
     return this.#countByState.all() as StateCounts[];
   }
-}
-
-function toStoredMessage(row: MessageRow): StoredMessage {
-  const message: StoredMessage = {
-    id: row.id,
-    accountId: row.account_id,
-    msgId: row.msg_id,
-    to: row.recipient,
-    wabaNumber: row.waba_number,
-    content: JSON.parse(row.content),
-    acceptedAt: Number(row.accepted_at),
-    state: row.state,
-    updatedAt: Number(row.updated_at),
-  };
-  if (row.custom_props) message.customProps = JSON.parse(row.custom_props);
-  if (row.callbacks) message.callbacks = JSON.parse(row.callbacks);
-  if (row.wamid) message.wamid = row.wamid;
-  if (row.failure) message.failure = JSON.parse(row.failure);
-  if (row.submitted_at !== null) message.submittedAt = Number(row.submitted_at);
-  if (row.sent_at !== null) message.sentAt = Number(row.sent_at);
-  if (row.delivered_at !== null) message.deliveredAt = Number(row.delivered_at);
-  if (row.read_at !== null) message.readAt = Number(row.read_at);
-  if (row.failed_at !== null) message.failedAt = Number(row.failed_at);
-  return message;
 }
