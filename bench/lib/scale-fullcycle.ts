@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface FullCycle {
   expected: number;
   done: number;
-  /** read reports per second between 10 % and 90 % of `expected` (null when 90 % was never reached). */
+  /** read reports per second between 10 % and 90 % of `expected` (or the last sample, when 90 % was not reached in time). */
   messagesPerSecond: number | null;
   allDoneSeconds: number | null;
   /** Why the wait ended early, if it did. */
@@ -67,7 +67,8 @@ export async function watchFullCycle(clevertapUrl: string, campaign: string, sta
 function sustainedRate(samples: Array<{ at: number; done: number }>, expected: number): number | null {
   const crossing = (share: number) => samples.find((s) => s.done >= expected * share);
   const low = crossing(0.1);
-  const high = crossing(0.9);
+  // Not all done in time: the rate from 10 % to the last sample, which is still a sustained rate.
+  const high = crossing(0.9) ?? samples[samples.length - 1];
   if (!low || !high || high.at <= low.at) return null;
   return (high.done - low.done) / ((high.at - low.at) / 1000);
 }
