@@ -65,7 +65,8 @@ callbacks
   .option('--all', 'every dead-lettered callback')
   .action(async (ids: string[], options: { all?: boolean }) => {
     const { replayDeadLetters } = await import('./callbacks.js');
-    await replayDeadLetters(ids.filter((id) => /^\d+$/.test(id)), options);
+    // Ids are the queue's own: numbers on SQL stores, BullMQ job ids on Redis.
+    await replayDeadLetters(ids.filter((id) => id.trim() !== ''), options);
   });
 
 const templates = program.command('templates').description('WhatsApp templates synced from Meta');
