@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, fixture, startTestGateway, type TestGateway } from '../../test/support/gateway.js';
@@ -16,11 +17,24 @@ const hasBullmqAdapter = ['../queue/bullmq/create-bullmq-queue.ts', '../queue/ou
 
 let gateway: TestGateway | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
+let redisPrefix: string | undefined;
 afterEach(async () => {
   await gateway?.stop();
   await dropDatabase?.();
-  gateway = dropDatabase = undefined;
+  if (redisPrefix) await dropRedisPrefix(redisPrefix);
+  gateway = dropDatabase = redisPrefix = undefined;
 });
+
+/** Removes every key the test's gateway made under its prefix (the queue's and the cluster's). */
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 async function throwawayDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
@@ -45,7 +59,7 @@ describe.each([
     gateway = await startTestGateway(
       {
         store: { kind: 'postgres', url, path: path.join(dataDir, 'unused.db') },
-        queue: queue === 'bullmq' ? { kind: 'bullmq', redisUrl: REDIS_URL, prefix: `wabridge-test-${process.pid}-${Date.now()}` } : { kind: 'embedded' },
+        queue: queue === 'bullmq' ? { kind: 'bullmq', redisUrl: REDIS_URL, prefix: (redisPrefix = `wabridge-test-${process.pid}-${Date.now()}`) } : { kind: 'embedded' },
       },
       { dataDir },
     );
