@@ -26,6 +26,7 @@ async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutM
 interface Harness {
   db: SqliteDatabase;
   queue: SqliteJobQueue;
+  outbox: SqliteCallbackOutbox;
   dispatcher: CallbackDispatcher;
   /** Commits one delivery report owed to `url` and, unless `announce` is false, wakes the URL. */
   owe(url: string, msgId: string, announce?: boolean): number;
@@ -57,6 +58,7 @@ async function harness(options: Partial<CallbackDispatcherOptions> = {}): Promis
   return {
     db,
     queue,
+    outbox,
     dispatcher,
     owe(url, msgId, announce = true) {
       const id = add.immediate(url, msgId);
@@ -84,6 +86,24 @@ async function simulator(): Promise<ClevertapSimulator> {
   cleanups.push(() => clevertap.close());
   return clevertap;
 }
+
+describe('CallbackDispatcher: a delivery job that outlived its delivery', () => {
+  it('acknowledges a callback CleverTap already accepted instead of posting it again', async () => {
+    const clevertap = await simulator();
+    const { dispatcher, owe, outbox, queue } = await harness();
+    const url = clevertap.deliveryReportUrl('acme');
+    // Posted and recorded delivered, but its job's acknowledgement was lost (an external queue
+    // restarting): the job comes back.
+    const id = owe(url, 'm|already', false);
+    await outbox.markDelivered([String(id)], Date.now());
+    const fresh = owe(url, 'm|fresh', false);
+    dispatcher.wake(url);
+    await eventually(() => clevertap.deliveryReports().length === 1, 'the fresh report');
+    await eventually(async () => (await queue.counts()).every((row) => row.ready + row.leased + row.scheduled === 0), 'both jobs finished');
+    expect(clevertap.deliveryReports().flatMap((request) => (request.body as { statuses: Array<{ msgId: string }> }).statuses.map((status) => status.msgId))).toEqual(['m|fresh']);
+    expect(fresh).toBeGreaterThan(id);
+  });
+});
 
 describe('CallbackDispatcher: per-URL state', () => {
   it('keeps no loop, timer or unbounded state for URLs that have nothing left to deliver', async () => {

@@ -278,10 +278,14 @@ export class CallbackDispatcher {
         if (loop.lease && !(await loop.lease.hold())) return 'elsewhere';
         const jobs = await queue.reserve(CALLBACK_QUEUE, { partitionKey: loop.url, limit: this.#options.maxBatch, leaseMs: this.#options.leaseMs });
         if (jobs.length === 0) return 'idle';
-        const callbacks = await outbox.get(jobs.map((job) => job.ref));
+        const stored = await outbox.get(jobs.map((job) => job.ref));
         const jobById = new Map(jobs.map((job) => [job.ref, job]));
-        const found = new Set(callbacks.map((callback) => callback.id));
+        const found = new Set(stored.map((callback) => callback.id));
         await Promise.all(jobs.filter((job) => !found.has(job.ref)).map((job) => queue.deadLetter(job, 'the callback row is missing')));
+        // Delivered already, its acknowledgement lost (an external queue restarting): done, not sent again.
+        const delivered = stored.filter((callback) => callback.deliveredAt !== undefined);
+        await Promise.all(delivered.map((callback) => queue.ack(jobById.get(callback.id)!)));
+        const callbacks = delivered.length === 0 ? stored : stored.filter((callback) => callback.deliveredAt === undefined);
         await this.#deliverGroup(loop.url, callbacks, jobById);
       }
       return 'idle';

@@ -70,8 +70,14 @@ export function runCallbackOutboxConformance(fixture: StorageFixture): void {
       await storage.outbox.markFailed([failed!.id, redelivered!.id], 'HTTP 503');
       await storage.outbox.markFailed([failed!.id], 'HTTP 502');
       await storage.outbox.markDelivered([delivered!.id, redelivered!.id], deliveredAt);
-      // Marking is bookkeeping: the callbacks read back unchanged.
-      expect(await storage.outbox.get([failed!.id, delivered!.id, redelivered!.id])).toEqual([failed, delivered, redelivered]);
+      // Marking is bookkeeping: the callbacks read back unchanged but for when CleverTap accepted
+      // them (a delivery job that outlived its delivery must not post them again).
+      expect(await storage.outbox.get([failed!.id, delivered!.id, redelivered!.id])).toEqual([
+        failed,
+        { ...delivered, deliveredAt },
+        { ...redelivered, deliveredAt },
+      ]);
+      expect(failed!.deliveredAt).toBeUndefined();
       expect(await storage.retention.pruneBatch('deliveredCallbacks', deliveredAt + 1, 100)).toBe(2);
       expect(await storage.outbox.get([failed!.id, delivered!.id, redelivered!.id])).toEqual([failed]);
     });
@@ -86,7 +92,7 @@ export function runCallbackOutboxConformance(fixture: StorageFixture): void {
       // Replayed and delivered: no longer a dead letter (a delivered callback, by its own age).
       await storage.outbox.markDelivered([replayed!.id], deadAt + 1);
       expect(await storage.retention.pruneBatch('deadLetters', deadAt + 10, 100)).toBe(1);
-      expect(await storage.outbox.get([dead!.id, replayed!.id, owed!.id])).toEqual([replayed, owed]);
+      expect(await storage.outbox.get([dead!.id, replayed!.id, owed!.id])).toEqual([{ ...replayed, deliveredAt: deadAt + 1 }, owed]);
     });
 
     test('marks of unknown ids, or of none, change nothing and do not fail', async () => {

@@ -23,6 +23,12 @@ export interface StoredCallback extends CallbackSpec {
   /** A decimal string: a 64-bit id on every store. */
   id: string;
   createdAt: number;
+  /**
+   * When CleverTap accepted it, if it did. A delivery job can outlive its callback's delivery —
+   * the POST succeeded, the acknowledgement to an external queue was lost (Redis restarting) —
+   * and must then not post it again, or CleverTap would see a report twice, after later ones.
+   */
+  deliveredAt?: number;
 }
 
 export interface CallbackOutbox {

@@ -77,7 +77,7 @@ export function runRetentionConformance(fixture: StorageFixture): void {
       await storage.outbox.markDelivered([delivered!.id], createdAt + 1_000);
       await storage.outbox.markDelivered([deliveredRecently!.id], createdAt + 100_000);
       expect(await storage.retention.pruneBatch('deliveredCallbacks', createdAt + 50_000, 100)).toBe(1);
-      expect(await storage.outbox.get([delivered!.id, owed!.id, deliveredRecently!.id])).toEqual([owed, deliveredRecently]);
+      expect(await storage.outbox.get([delivered!.id, owed!.id, deliveredRecently!.id])).toEqual([owed, { ...deliveredRecently, deliveredAt: createdAt + 100_000 }]);
       expect(await storage.retention.pruneBatch('deliveredCallbacks', createdAt + 50_000, 100)).toBe(0);
     });
 
@@ -93,7 +93,7 @@ export function runRetentionConformance(fixture: StorageFixture): void {
       expect(await storage.retention.pruneBatch('deadLetters', CUTOFF, 1)).toBe(1);
       expect(await storage.retention.pruneBatch('deadLetters', CUTOFF, 100)).toBe(1);
       expect(await storage.retention.pruneBatch('deadLetters', CUTOFF, 100)).toBe(0);
-      expect(await storage.outbox.get([old!.id, young!.id, replayed!.id, owed!.id, older!.id])).toEqual([young, replayed, owed]);
+      expect(await storage.outbox.get([old!.id, young!.id, replayed!.id, owed!.id, older!.id])).toEqual([young, { ...replayed, deliveredAt: RECENTLY }, owed]);
     });
 
     test('forgets old inbound records, after which the same wamid counts as new', async () => {

@@ -17,6 +17,7 @@ interface CallbackRow {
   msg_id: string | null;
   payload: string;
   created_at: string;
+  delivered_at: string | null;
   [column: string]: unknown;
 }
 
@@ -48,6 +49,7 @@ export class PostgresCallbackOutbox implements CallbackOutbox {
     return rows.map((row) => {
       const callback: StoredCallback = { id: row.id, accountId: row.account_id, kind: row.kind, url: row.url, payload: row.payload, createdAt: toNumber(row.created_at) };
       if (row.msg_id) callback.msgId = row.msg_id;
+      if (row.delivered_at !== null) callback.deliveredAt = toNumber(row.delivered_at);
       return callback;
     });
   }

@@ -8,7 +8,7 @@ import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 
-type CallbackRow = Omit<StoredCallback, 'id' | 'msgId'> & { id: number; msgId: string | null };
+type CallbackRow = Omit<StoredCallback, 'id' | 'msgId' | 'deliveredAt'> & { id: number; msgId: string | null; deliveredAt: number | null };
 
 export class SqliteCallbackOutbox implements CallbackOutbox {
   readonly #writes: WriteBatcher;
@@ -37,6 +37,7 @@ export class SqliteCallbackOutbox implements CallbackOutbox {
     return rows.map((row) => {
       const callback: StoredCallback = { id: String(row.id), accountId: row.accountId, kind: row.kind, url: row.url, payload: row.payload, createdAt: Number(row.createdAt) };
       if (row.msgId) callback.msgId = row.msgId;
+      if (row.deliveredAt !== null) callback.deliveredAt = Number(row.deliveredAt);
       return callback;
     });
   }
