@@ -14,6 +14,11 @@ import type { Service } from './lifecycle.js';
 import type { Jobs } from './queue.js';
 import type { Cluster } from './cluster.js';
 
+/** With replicas: how long a reserved callback stays hidden (far above a POST's 5 s timeout)… */
+const CALLBACK_JOB_LEASE_MS = 15_000;
+/** …and the URL lease, which must outlast it plus the queue's recovery of lapsed leases (≤ 5 s). */
+const CALLBACK_URL_LEASE_MS = 30_000;
+
 export interface Callbacks extends Service {
   dispatcher: CallbackDispatcher;
   owed: OwedCallbacks;
@@ -30,7 +35,11 @@ export function composeCallbacks(options: { config: Config; accounts: AccountDir
     publicTargetsOnly: (accountId) => accounts.callbackTargetsPublicOnly(accountId),
     headersFor: (accountId, kind) => (kind === 'profile' ? uploadApiHeaders(accounts, accountId) : undefined),
     ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
-    ...(cluster.leases ? { leases: cluster.leases } : {}),
+    // Several replicas: a URL passes to another replica only once its lease has run out, and by
+    // then every callback the previous holder had reserved must be back in the queue (a lapsed
+    // job lease, recovered within seconds and ahead of newer ones); else the new holder would
+    // post later reports first. So job leases are well under the URL lease's TTL.
+    ...(cluster.leases ? { leases: cluster.leases, leaseMs: CALLBACK_JOB_LEASE_MS, leaseTtlMs: CALLBACK_URL_LEASE_MS } : {}),
   });
   const owed = new OwedCallbacks({
     deliveryReportUrl: (accountId) => accounts.deliveryReportUrl(accountId),
