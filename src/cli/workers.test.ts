@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.js';
 import { throwawayDatabase } from '../../test/support/postgres.js';
@@ -88,6 +89,14 @@ describe('--workers', () => {
     cleanups.push(() => database.drop());
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const prefix = `wabridge-workers-${port}`;
+    cleanups.push(async () => {
+      // The queue's and the cluster's keys, once the workers are gone.
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
     const meta = await startMetaSimulator({
       accessToken: 'workers-token',
       appSecret: 'workers-secret',
@@ -100,7 +109,7 @@ describe('--workers', () => {
       mode: 'sandbox',
       server: { host: '127.0.0.1', port, mediaSigningSecret: 'workers-media-secret' },
       store: { kind: 'postgres', url: database.url, path: path.join(dir, 'unused.db') },
-      queue: { kind: 'bullmq', redisUrl: REDIS_URL, prefix: `wabridge-workers-${port}` },
+      queue: { kind: 'bullmq', redisUrl: REDIS_URL, prefix },
       accounts: [
         {
           id: 'acme',
