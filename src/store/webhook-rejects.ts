@@ -30,6 +30,13 @@ export interface KeptWebhookReject extends RejectedWebhookItem {
 
 export const MAX_REJECT_ITEM_CHARS = 8 * 1024;
 export const DEFAULT_MAX_KEPT_REJECTS = 10_000;
+/** The most `list` returns at once. */
+export const MAX_LISTED_REJECTS = 1000;
+
+/** `limit` as `list` honours it: a whole number from 0 to MAX_LISTED_REJECTS. */
+export function listLimit(limit: number): number {
+  return Math.min(MAX_LISTED_REJECTS, Math.max(0, Math.floor(limit) || 0));
+}
 
 export interface WebhookRejectLog {
   /** Keeps `items` in one commit, dropping the oldest rows beyond the cap. */

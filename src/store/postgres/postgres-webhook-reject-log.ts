@@ -8,6 +8,7 @@ import type pg from 'pg';
 import {
   DEFAULT_MAX_KEPT_REJECTS,
   MAX_REJECT_ITEM_CHARS,
+  listLimit,
   type KeptWebhookReject,
   type RejectedItemKind,
   type RejectedWebhookItem,
@@ -15,8 +16,6 @@ import {
 } from '../webhook-rejects.js';
 import { loadPgSql, run, toNumber } from './pg-sql.js';
 import type { PgWriteBatcher } from './pg-write-batcher.js';
-
-const MAX_LIST = 1000;
 
 interface RejectRow {
   id: string;
@@ -68,7 +67,7 @@ export class PostgresWebhookRejectLog implements WebhookRejectLog {
   }
 
   async list(limit: number): Promise<KeptWebhookReject[]> {
-    const { rows } = await run<RejectRow>(this.#pool, this.#sql.list, [Math.min(MAX_LIST, Math.max(0, Math.floor(limit) || 0))]);
+    const { rows } = await run<RejectRow>(this.#pool, this.#sql.list, [listLimit(limit)]);
     return rows.map((row) => {
       const kept: KeptWebhookReject = { id: toNumber(row.id), receivedAt: toNumber(row.received_at), kind: row.kind, where: row.location, reason: row.reason, item: row.item };
       if (row.account_id !== null) kept.accountId = row.account_id;

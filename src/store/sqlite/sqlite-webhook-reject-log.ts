@@ -7,6 +7,7 @@
 import {
   DEFAULT_MAX_KEPT_REJECTS,
   MAX_REJECT_ITEM_CHARS,
+  listLimit,
   type KeptWebhookReject,
   type RejectedItemKind,
   type RejectedWebhookItem,
@@ -15,8 +16,6 @@ import {
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
-
-const MAX_LIST = 1000;
 
 interface RejectRow {
   id: number;
@@ -61,7 +60,7 @@ export class SqliteWebhookRejectLog implements WebhookRejectLog {
   }
 
   async list(limit: number): Promise<KeptWebhookReject[]> {
-    const rows = this.#list.all(Math.min(MAX_LIST, Math.max(0, Math.floor(limit) || 0))) as RejectRow[];
+    const rows = this.#list.all(listLimit(limit)) as RejectRow[];
     return rows.map((row) => {
       const kept: KeptWebhookReject = { id: Number(row.id), receivedAt: Number(row.receivedAt), kind: row.kind, where: row.where, reason: row.reason, item: row.item };
       if (row.accountId !== null) kept.accountId = row.accountId;
