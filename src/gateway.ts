@@ -29,6 +29,7 @@ import type { SendDispatcher } from './pipeline/send-dispatcher.js';
 import type { TemplateCatalog } from './pipeline/template-catalog.js';
 import type { JobQueue } from './queue/job-queue.js';
 import type { MessageStore } from './store/message-store.js';
+import { CALLBACK_QUEUE, SEND_QUEUE } from './store/effects.js';
 import type { Storage } from './store/storage.js';
 import type { WebhookRejectLog } from './store/webhook-rejects.js';
 import type { MetaSimulator } from './sim/meta/index.js';
@@ -106,6 +107,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       },
       optOut: optOuts.applySignal,
       templates: (accountId) => void catalog.reload(accountId).catch((error: unknown) => logger.warn({ err: error, accountId }, 'could not re-read templates another replica changed')),
+    });
+    jobs.onRelayed((partitions) => {
+      // The jobs are in the queue now: wake this replica's workers and tell the others.
+      const accountIds = partitions.filter((partition) => partition.queue === SEND_QUEUE).map((partition) => partition.partitionKey);
+      const urls = partitions.filter((partition) => partition.queue === CALLBACK_QUEUE).map((partition) => partition.partitionKey);
+      accountIds.forEach((accountId) => sending.dispatcher.wake(accountId));
+      urls.forEach((url) => callbacks.dispatcher.wake(url));
+      if (accountIds.length > 0) cluster.signal({ kind: 'send', accountIds });
+      if (urls.length > 0) cluster.signal({ kind: 'callbacks', urls });
     });
     const admin = adminSource({ sending, callbacks, storage, jobs, catalog });
     const onListening = (url: string) => {

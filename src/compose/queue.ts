@@ -11,6 +11,7 @@ import type { JobQueue } from '../queue/job-queue.js';
 import type { Storage } from '../store/storage.js';
 import type { Leases } from '../cluster/leases.js';
 import { PartitionLease } from '../cluster/partition-lease.js';
+import type { RelayedPartition } from '../queue/outbox-relay.js';
 import type { Service } from './lifecycle.js';
 
 export interface Jobs extends Service {
@@ -18,6 +19,12 @@ export interface Jobs extends Service {
   queue: JobQueue;
   /** A change committed jobs: a relay moves them now rather than at its next poll. */
   committed(): void;
+  /**
+   * Tells `listener` which partitions received jobs, once they can be reserved: with a relay,
+   * after it moved them (a worker woken at commit would look too early); embedded, never (the
+   * commit itself wakes the workers).
+   */
+  onRelayed(listener: (partitions: readonly RelayedPartition[]) => void): void;
 }
 
 /** Where the store must put the jobs of committed changes for `queue.kind`. */
@@ -39,20 +46,28 @@ export interface CreateJobsOptions {
 export async function createJobs(config: QueueConfig, storage: Storage, options: CreateJobsOptions): Promise<Jobs> {
   switch (config.kind) {
     case 'embedded':
-      return { queue: storage.queue, committed: () => {}, stop: () => {} };
+      return { queue: storage.queue, committed: () => {}, onRelayed: () => {}, stop: () => {} };
     case 'bullmq': {
       if (!config.redisUrl) throw new TypeError('queue.redisUrl is required when queue.kind is bullmq');
       const { logger } = options;
       const { createBullmqQueue } = await import('../queue/bullmq/create-bullmq-queue.js');
       const queue = await createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.prefix, logger });
-      if (options.relay === false) return { queue, committed: () => {}, stop: () => queue.close() };
+      if (options.relay === false) return { queue, committed: () => {}, onRelayed: () => {}, stop: () => queue.close() };
       try {
         const { OutboxRelay } = await import('../queue/outbox-relay.js');
         const lease = options.leases ? new PartitionLease(options.leases, 'relay') : undefined;
-        const relay = new OutboxRelay({ outbox: storage.jobOutbox, queue, logger, ...(lease ? { mayRelay: () => lease.hold() } : {}) });
+        const listeners: Array<(partitions: readonly RelayedPartition[]) => void> = [];
+        const relay = new OutboxRelay({
+          outbox: storage.jobOutbox,
+          queue,
+          logger,
+          onRelayed: (partitions) => listeners.forEach((listener) => listener(partitions)),
+          ...(lease ? { mayRelay: () => lease.hold() } : {}),
+        });
         return {
           queue,
           committed: () => relay.wake(),
+          onRelayed: (listener) => void listeners.push(listener),
           start: () => relay.start(),
           stop: async () => {
             try {

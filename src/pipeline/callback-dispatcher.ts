@@ -52,6 +52,11 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 const DEFAULT_MAX_TRACKED_ENDPOINTS = 4096;
 /** The sweep may take at most this share of the time (a large queue makes `counts()` slow). */
 const SWEEP_DUTY_CYCLE = 50;
+/**
+ * ...but one slow `counts()` (a Redis restart, a burst) must not push the next sweep out by
+ * minutes: the sweep is what finds a URL whose wake-up was lost.
+ */
+const MAX_SWEEP_GAP_MS = 30_000;
 
 export interface CallbackDispatcherOptions {
   outbox: CallbackOutbox;
@@ -253,7 +258,8 @@ export class CallbackDispatcher {
       const startedAt = Date.now();
       this.#sweeping = this.#sweep().finally(() => {
         this.#sweeping = undefined;
-        this.#scheduleSweep(Math.max(this.#options.sweepIntervalMs, (Date.now() - startedAt) * SWEEP_DUTY_CYCLE));
+        const throttled = Math.min(MAX_SWEEP_GAP_MS, (Date.now() - startedAt) * SWEEP_DUTY_CYCLE);
+        this.#scheduleSweep(Math.max(this.#options.sweepIntervalMs, throttled));
       });
     }, delayMs);
     this.#sweepTimer.unref();

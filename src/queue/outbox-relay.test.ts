@@ -10,7 +10,7 @@ import { sampleMessage } from '../store/message-store.conformance.js';
 import { createSqliteStorage, type SqliteStorage } from '../store/sqlite/create-sqlite-storage.js';
 import type { BullmqJobQueue } from './bullmq/bullmq-job-queue.js';
 import { throwawayBullmqQueue } from './bullmq/throwaway-bullmq-queue.js';
-import { OutboxRelay, outboxJobId } from './outbox-relay.js';
+import { OutboxRelay, outboxJobId, type OutboxRelayOptions, type RelayedPartition } from './outbox-relay.js';
 
 const logger = pino({ level: 'silent' });
 const DLR_URL = 'https://ct.example/dlr';
@@ -35,7 +35,7 @@ describe('OutboxRelay (SQLite job outbox → BullMQ)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const relay = (options: { outbox?: JobOutbox; batch?: number; pollMs?: number } = {}) => {
+  const relay = (options: Partial<Pick<OutboxRelayOptions, 'outbox' | 'batch' | 'pollMs' | 'onRelayed'>> = {}) => {
     const made = new OutboxRelay({ outbox: storage.jobOutbox, queue, logger, ...options });
     relays.push(made);
     return made;
@@ -114,6 +114,43 @@ describe('OutboxRelay (SQLite job outbox → BullMQ)', () => {
     await eventually(outboxEmpty, 'the polling relay to empty the outbox');
     expect(await reserveAll(SEND_QUEUE, 'acme')).toEqual(['m1', 'm2']);
     await running.stop();
+  });
+
+  it('names the partitions it filled only once their jobs are in the queue, so a woken worker finds them', async () => {
+    await commitSends(['m1', 'm2']);
+    await storage.outbox.owe([{ accountId: 'acme', kind: 'dlr', url: DLR_URL, payload: '{}' }]);
+    const seen: Array<{ partitions: readonly RelayedPartition[]; reservable: string[] }> = [];
+    const pending: Promise<void>[] = [];
+    await relay({
+      batch: 2,
+      onRelayed: (partitions) => {
+        pending.push(
+          (async () => {
+            const counts = await queue.counts();
+            const reservable = partitions.filter((partition) => counts.some((row) => row.queue === partition.queue && row.partitionKey === partition.partitionKey && row.ready > 0));
+            seen.push({ partitions, reservable: reservable.map((partition) => partition.partitionKey) });
+          })(),
+        );
+      },
+    }).drain();
+    await Promise.all(pending);
+    expect(seen.map(({ partitions }) => partitions)).toEqual([
+      [{ queue: SEND_QUEUE, partitionKey: 'acme' }],
+      [{ queue: CALLBACK_QUEUE, partitionKey: DLR_URL }],
+    ]);
+    expect(seen.map(({ reservable }) => reservable)).toEqual([['acme'], [DLR_URL]]);
+  });
+
+  it('a failing wake-up does not fail the round', async () => {
+    await commitSends(['m1']);
+    expect(
+      await relay({
+        onRelayed: () => {
+          throw new Error('no listener');
+        },
+      }).drain(),
+    ).toBe(1);
+    expect(await storage.jobOutbox.take(10)).toEqual([]);
   });
 
   it('gives outbox jobs ids that sort as they were committed', () => {

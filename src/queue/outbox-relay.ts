@@ -16,6 +16,10 @@
  * `wake()` after a commit that added jobs; a slow poll (`pollMs`) catches what nobody announced
  * (commits by another process on the same store). On an error the relay logs it and tries again
  * after `retryMs`.
+ *
+ * The workers must be woken after the relay, not after the commit: woken at commit, a worker
+ * looks before the jobs are in the queue, finds nothing and goes idle, and the jobs would then
+ * wait for its slow sweep. `onRelayed` names the partitions each round filled.
  */
 import type { Logger } from 'pino';
 import type { JobOutbox, OutboxJob } from '../store/job-outbox.js';
@@ -37,6 +41,13 @@ export interface OutboxRelayOptions {
    * report before an earlier one. Absent: this process always relays.
    */
   mayRelay?(): Promise<boolean>;
+  /** The partitions a round just filled (each once), for waking whoever works them. */
+  onRelayed?(partitions: readonly RelayedPartition[]): void;
+}
+
+export interface RelayedPartition {
+  queue: string;
+  partitionKey: string;
 }
 
 /**
@@ -48,7 +59,7 @@ export function outboxJobId(outboxId: string): string {
 }
 
 export class OutboxRelay {
-  readonly #options: Required<OutboxRelayOptions>;
+  readonly #options: Required<Omit<OutboxRelayOptions, 'onRelayed'>> & Pick<OutboxRelayOptions, 'onRelayed'>;
   #running = false;
   #pass: Promise<void> | undefined;
   #again = false;
@@ -93,7 +104,21 @@ export class OutboxRelay {
       await this.#options.queue.enqueue(jobs.map(toEnqueueSpec));
       await this.#options.outbox.remove(jobs.map((job) => job.id));
       moved += jobs.length;
+      this.#announce(jobs);
       if (jobs.length < this.#options.batch) return moved;
+    }
+  }
+
+  #announce(jobs: readonly OutboxJob[]): void {
+    const { onRelayed, logger } = this.#options;
+    if (!onRelayed) return;
+    const partitions = new Map<string, RelayedPartition>();
+    for (const job of jobs) partitions.set(`${job.queue}\u0000${job.partitionKey}`, { queue: job.queue, partitionKey: job.partitionKey });
+    try {
+      onRelayed([...partitions.values()]);
+    } catch (error) {
+      // Waking only saves time (the workers' sweeps find the jobs): never a reason to relay again.
+      logger.warn({ err: error }, 'waking the workers of relayed jobs failed');
     }
   }
 

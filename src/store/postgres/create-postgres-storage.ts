@@ -91,6 +91,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   // trip each) CleverTap's requests waited their turn for a commit, and ingest fell to the status rate.
   // They insert new rows only, so the lanes never wait on each other's locks.
   const acceptWrites = new PgWriteBatcher(pool, batcherOptions);
+  // The relay's removals likewise: waiting behind status batches, one relay pass (take, enqueue,
+  // remove) took about a second, and the relay — one per cluster — moved jobs slower than a single
+  // replica created them, holding every callback back. Removals touch only rows already committed.
+  const relayWrites = new PgWriteBatcher(pool, batcherOptions);
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
@@ -105,12 +109,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     webhookRejects: new PostgresWebhookRejectLog(pool, writes),
     jobs,
     queue: new PostgresJobQueue(pool, writes),
-    jobOutbox: new PostgresJobOutbox(pool, writes),
+    jobOutbox: new PostgresJobOutbox(pool, relayWrites),
     writeFault: () => fault,
     close: () =>
       (closed ??= (async () => {
         // Writes already issued commit (or fail) before the connections go.
-        await Promise.all([acceptWrites.drain(), writes.drain()]);
+        await Promise.all([acceptWrites.drain(), relayWrites.drain(), writes.drain()]);
         await pool.end();
       })()),
   };
