@@ -1,0 +1,108 @@
+/**
+ * The shapes the admin API answers, as far as the console reads them. They mirror the server's
+ * (src/config/schema.ts AccountSchema, the AccountView of the accounts API, the template
+ * catalogue's status and the stats document); fields the console can live without are optional,
+ * so an older gateway still renders.
+ */
+export type ClevertapAuth =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'headers'; headers: Record<string, string> };
+
+export interface AccountDocument {
+  id: string;
+  wabaNumber: string;
+  defaultCountryCode?: string;
+  clevertap: {
+    auth: ClevertapAuth;
+    deliveryReportUrl?: string;
+    inboundMessageUrl?: string;
+    [key: string]: unknown;
+  };
+  whatsapp: {
+    graphBaseUrl?: string;
+    phoneNumberId?: string;
+    wabaId?: string;
+    accessToken?: string;
+    appSecret?: string;
+    webhookVerifyToken?: string;
+    [key: string]: unknown;
+  };
+}
+
+export type ConnectAuth =
+  | { kind: 'bearer'; header: string; value: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'headers'; headers: Record<string, string> };
+
+export interface AccountConnect {
+  clevertap: { endpoint: string; requestType: string; auth: ConnectAuth; templateImportUrl: string };
+  meta: { webhookUrl: string; verifyToken: string };
+}
+
+/** Health as the accounts API reports it, when it does (epoch ms or ISO strings). */
+export interface AccountHealth {
+  lastSendAt?: string | number;
+  lastWebhookAt?: string | number;
+  callbacksOwed?: number;
+  templateSync?: string;
+}
+
+export interface AccountView extends AccountDocument {
+  source: 'file' | 'store';
+  readOnly: boolean;
+  version?: number;
+  createdAt?: string;
+  updatedAt?: string;
+  connect?: AccountConnect;
+  health?: AccountHealth;
+}
+
+export interface TemplateSyncStatus {
+  accountId: string;
+  lastAttemptAt?: number;
+  lastSuccessAt?: number;
+  lastError?: string;
+  templateCount: number;
+  syncing: boolean;
+  rateLimitedUntil?: number;
+  nextSyncAt?: number;
+}
+
+/** One component of a template as Meta lists it (HEADER, BODY, FOOTER, BUTTONS, CAROUSEL…). */
+export interface TemplateComponent {
+  type: string;
+  format?: string;
+  text?: string;
+  buttons?: { type: string; text: string; url?: string; phone_number?: string; example?: unknown }[];
+  cards?: { components: TemplateComponent[] }[];
+  example?: unknown;
+  [key: string]: unknown;
+}
+
+export interface TemplateView {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  parameter_format?: string;
+  components: TemplateComponent[];
+}
+
+export interface CallbackEndpoint {
+  url: string;
+  consecutiveFailures: number;
+  blockedUntil: number;
+  lastError?: string;
+  delivered: number;
+  deadLettered: number;
+}
+
+export interface StatsDocument {
+  callbackEndpoints?: CallbackEndpoint[];
+  messages?: Record<string, number>;
+  queue?: Record<string, number>;
+  rejectedWebhookItems?: number;
+  [key: string]: unknown;
+}

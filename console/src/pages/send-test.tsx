@@ -1,0 +1,180 @@
+/**
+ * Send test: the exact CleverTap-shaped request for a template (its parameters form built from
+ * the template's components) or a freeform text, sent to the gateway's own CleverTap endpoint,
+ * with the request and the answer shown as they went.
+ *
+ * The console does not hold the account's CleverTap secret (write-only). It asks the gateway to
+ * send on its behalf (`POST /v1/admin/accounts/{id}/send-test`, admin token); a gateway without
+ * that route gets the request directly, with the CleverTap credential typed here.
+ */
+import { useMemo, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useAccountIds, useAccounts, useApi, useTemplates } from '../api/context.tsx';
+import type { RawAnswer } from '../api/client.ts';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { WhatsAppBubble } from '../components/whatsapp-bubble.tsx';
+import { inputsOf, previewValues, templateRequest, testMsgId, textRequest } from '../clevertap-request.ts';
+
+interface Sent {
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  answer: RawAnswer;
+  via: 'admin' | 'direct';
+}
+
+export function SendTestPage() {
+  const api = useApi();
+  const { ids, error: idsError } = useAccountIds();
+  const accounts = useAccounts();
+  const [chosenAccount, setAccount] = useState<string>();
+  const accountId = chosenAccount ?? ids[0];
+  const account = accounts.data?.find((entry) => entry.id === accountId);
+  const templates = useTemplates(accountId);
+  const approved = useMemo(() => (templates.data ?? []).filter((template) => template.status === 'APPROVED' && !template.components.some((c) => c.type.toUpperCase() === 'CAROUSEL')), [templates.data]);
+
+  const [mode, setMode] = useState<'template' | 'text'>('template');
+  const [templateKey, setTemplateKey] = useState<string>();
+  const template = approved.find((entry) => `${entry.name}|${entry.language}` === templateKey) ?? approved[0];
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [text, setText] = useState('Hello from the wabridge console');
+  const [to, setTo] = useState('919999999999');
+  const [wabaNumberTyped, setWabaNumber] = useState('');
+  const wabaNumber = account?.wabaNumber.replace(/^\+/, '') ?? wabaNumberTyped;
+  const [credential, setCredential] = useState('');
+
+  const inputs = template && mode === 'template' ? inputsOf(template) : [];
+
+  function request(): Record<string, unknown> {
+    const target = { to: to.trim(), wabaNumber, msgId: testMsgId() };
+    return mode === 'template' && template ? templateRequest(template, values, target) : textRequest(text, target);
+  }
+
+  const send = useMutation({
+    mutationFn: async (): Promise<Sent> => {
+      const body = request();
+      const id = encodeURIComponent(accountId ?? '');
+      const viaAdmin = `/v1/admin/accounts/${id}/send-test`;
+      const answer = await api.raw('POST', viaAdmin, body, {}, true);
+      if (!(answer.status === 404 && String((answer.body as { message?: string })?.message ?? '').startsWith('no route'))) {
+        return { url: viaAdmin, headers: { Authorization: 'Bearer <admin token>' }, body, answer, via: 'admin' };
+      }
+      const direct = `/v1/clevertap/${id}/messages`;
+      const headers: Record<string, string> = credential ? { authorization: credential.startsWith('Bearer ') || credential.startsWith('Basic ') ? credential : `Bearer ${credential}` } : {};
+      const answered = await api.raw('POST', direct, body, headers);
+      return { url: direct, headers: credential ? { Authorization: '<the CleverTap credential typed above>' } : {}, body, answer: answered, via: 'direct' };
+    },
+  });
+
+  return (
+    <section>
+      <h1>Send test</h1>
+      <ErrorNotice error={idsError} />
+      <div className="two-columns">
+        <form
+          className="card"
+          onSubmit={(event) => {
+            event.preventDefault();
+            send.mutate();
+          }}
+          aria-label="Test message"
+        >
+          <div className="field">
+            <label htmlFor="send-account">Account</label>
+            <select id="send-account" value={accountId ?? ''} onChange={(event) => setAccount(event.target.value)}>
+              {ids.map((id) => (
+                <option key={id}>{id}</option>
+              ))}
+            </select>
+          </div>
+          {account ? null : (
+            <div className="field">
+              <label htmlFor="send-waba">WhatsApp business number</label>
+              <input id="send-waba" value={wabaNumberTyped} onChange={(event) => setWabaNumber(event.target.value)} placeholder="919888888888" />
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="send-to">Recipient number</label>
+            <input id="send-to" value={to} onChange={(event) => setTo(event.target.value)} placeholder="919999999999" />
+          </div>
+          <div className="segmented" role="radiogroup" aria-label="Message kind">
+            <label>
+              <input type="radio" name="mode" checked={mode === 'template'} onChange={() => setMode('template')} /> Template
+            </label>
+            <label>
+              <input type="radio" name="mode" checked={mode === 'text'} onChange={() => setMode('text')} /> Freeform text
+            </label>
+          </div>
+          {mode === 'template' ? (
+            <>
+              <div className="field">
+                <label htmlFor="send-template">Template (approved)</label>
+                <select id="send-template" value={template ? `${template.name}|${template.language}` : ''} onChange={(event) => { setTemplateKey(event.target.value); setValues({}); }}>
+                  {approved.map((entry) => (
+                    <option key={`${entry.name}|${entry.language}`} value={`${entry.name}|${entry.language}`}>
+                      {entry.name} ({entry.language})
+                    </option>
+                  ))}
+                </select>
+                {templates.data && approved.length === 0 ? <span className="hint">No approved template is synced for this account.</span> : null}
+              </div>
+              {inputs.map((input) => (
+                <div className="field" key={input.key}>
+                  <label htmlFor={`param-${input.key}`}>{input.label}</label>
+                  <input id={`param-${input.key}`} placeholder={input.placeholder} value={values[input.key] ?? ''} onChange={(event) => setValues({ ...values, [input.key]: event.target.value })} />
+                </div>
+              ))}
+            </>
+          ) : (
+            <div className="field">
+              <label htmlFor="send-text">Text</label>
+              <textarea id="send-text" rows={3} value={text} onChange={(event) => setText(event.target.value)} />
+            </div>
+          )}
+          <details>
+            <summary>CleverTap credential (only for a gateway without the send-test admin route)</summary>
+            <div className="field">
+              <label htmlFor="send-credential">Authorization header value or bearer token</label>
+              <input id="send-credential" type="password" autoComplete="off" value={credential} onChange={(event) => setCredential(event.target.value)} />
+            </div>
+          </details>
+          <div className="actions">
+            <button type="submit" disabled={send.isPending || !accountId || (mode === 'template' && !template)}>
+              {send.isPending ? 'Sending…' : 'Send test message'}
+            </button>
+          </div>
+        </form>
+        <div>
+          {mode === 'template' && template ? <WhatsAppBubble components={template.components} values={previewValues(values)} /> : null}
+          {mode === 'text' ? <WhatsAppBubble components={[{ type: 'BODY', text }]} /> : null}
+        </div>
+      </div>
+      <ErrorNotice error={send.error} what="Send" />
+      {send.data ? <Exchange sent={send.data} /> : null}
+    </section>
+  );
+}
+
+function Exchange({ sent }: { sent: Sent }) {
+  const ok = sent.answer.status >= 200 && sent.answer.status < 300;
+  return (
+    <div className="two-columns exchange" data-testid="send-exchange">
+      <div className="card">
+        <h2>Request</h2>
+        <pre>
+          {`POST ${sent.url}\n`}
+          {Object.entries(sent.headers).map(([name, value]) => `${name}: ${value}\n`)}
+          {'Content-Type: application/json\n\n'}
+          {JSON.stringify(sent.body, null, 2)}
+        </pre>
+        {sent.via === 'direct' ? <p className="hint">Sent straight to the CleverTap endpoint: this gateway has no send-test admin route.</p> : null}
+      </div>
+      <div className="card">
+        <h2>
+          Answer <span className={ok ? 'ok' : 'bad'}>{sent.answer.status}</span> <span className="muted">{sent.answer.ms} ms</span>
+        </h2>
+        <pre data-testid="send-answer">{typeof sent.answer.body === 'string' ? sent.answer.body : JSON.stringify(sent.answer.body, null, 2)}</pre>
+      </div>
+    </div>
+  );
+}
