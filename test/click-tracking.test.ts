@@ -164,7 +164,7 @@ describe('click tracking', () => {
       for (let tap = 0; tap < 2; tap++) {
         const response = await request(`${gateway.url}/c/${code}`);
         expect(response.statusCode, code).toBe(404);
-        expect(await response.body.json()).toEqual({ message: 'Not Found', reason: "this link's destination is not a valid http(s) URL" });
+        expect(await response.body.json()).toEqual({ message: "this link's destination is not a valid http(s) URL", errors: [] });
       }
     }
   });

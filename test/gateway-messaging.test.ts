@@ -111,15 +111,15 @@ describe('POST /v1/clevertap/{accountId}/messages', () => {
   it('gives clear 4xx answers to bodies it cannot read, and keeps serving', async () => {
     const notJson = await gateway.post(ENDPOINT, '{"to": ', auth);
     expect(notJson.status).toBe(400);
-    expect(notJson.json.reason).toMatch(/not valid JSON/);
+    expect(notJson.json).toMatchObject({ message: expect.stringMatching(/not valid JSON/), errors: [] });
     const empty = await gateway.post(ENDPOINT, '', auth);
     expect(empty.status).toBe(400);
     const huge = await gateway.post(ENDPOINT, JSON.stringify({ padding: 'x'.repeat(300 * 1024) }), auth);
     expect(huge.status).toBe(413);
-    expect(huge.json.reason).toMatch(/larger than/);
+    expect(huge.json.message).toMatch(/larger than/);
     const unknownAccount = await gateway.post('/v1/clevertap/nobody/messages', uniqueCopy('freeform-text.json'), auth);
     expect(unknownAccount.status).toBe(404);
-    expect(unknownAccount.json.reason).toContain('nobody');
+    expect(unknownAccount.json.message).toContain('nobody');
     const plainText = await gateway.post(ENDPOINT, JSON.stringify(uniqueCopy('freeform-text.json')), { ...auth, 'content-type': 'text/plain' });
     expect(plainText.json).toEqual({ status: 'success' });
   });

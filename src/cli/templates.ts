@@ -27,9 +27,9 @@ export async function syncTemplatesCommand(options: { account?: string; json?: b
     out('no gateway answers on this machine; syncing into the data directory directly');
     results = await syncDirectly(config, options.account);
   } else {
-    const body = answer.json as { results?: SyncResult[]; reason?: string };
+    const body = answer.json as { results?: SyncResult[]; message?: string };
     if (!Array.isArray(body.results)) {
-      out(`the gateway refused (HTTP ${answer.status}): ${body.reason ?? JSON.stringify(body)}`);
+      out(`the gateway refused (HTTP ${answer.status}): ${body.message ?? JSON.stringify(body)}`);
       return 1;
     }
     results = body.results;
@@ -80,7 +80,7 @@ async function askGateway(config: Config, method: 'GET' | 'POST', pathname: stri
     try {
       json = JSON.parse(text);
     } catch {
-      json = { reason: text.slice(0, 200) };
+      json = { message: text.slice(0, 200) };
     }
     return { status: response.statusCode, json };
   } catch (error) {

@@ -14,7 +14,9 @@ import { clevertapTemplatesRoute, type ClevertapTemplatesOptions } from './route
 import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
-import { problem } from './problem.js';
+import { problem, validationProblem, type SchemaViolation } from './problem.js';
+import { catalogRoutes } from './openapi.js';
+import { docsRoutes } from './routes/docs.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { createFastRoute, serverWithFastRoute } from './fast-route.js';
@@ -80,10 +82,16 @@ export function buildApp(deps: AppDependencies) {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  // Before any plugin loads: /openapi.json describes what was registered.
+  const routes = catalogRoutes(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string; validation?: SchemaViolation[]; validationContext?: string }, request, reply) => {
+    if (error.validation) {
+      const invalid = validationProblem(error.validation, error.validationContext);
+      return problem(reply, invalid.status, invalid.message, invalid.errors);
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     // The path only: a query string may carry a secret (Meta's hub.verify_token).
     if (status === 500) request.log.error({ err: error, path: pathOf(request.url) }, 'request failed');
@@ -110,6 +118,7 @@ export function buildApp(deps: AppDependencies) {
   if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  app.register(docsRoutes, { routes });
   return app;
 }
 

@@ -8,6 +8,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { problemBody } from './problem.js';
 
 export function clientErrorAnswer(error: { code?: string }, requestTimeoutMs: number): { status: number; reason: string } {
   switch (error.code) {
@@ -36,7 +37,7 @@ export function answerClientError(requestTimeoutMs: number) {
 /** A whole HTTP/1.1 problem answer that closes the connection, for sockets no response object serves. */
 export function rawProblem(status: number, reason: string): string {
   const text = STATUS_CODES[status] ?? 'Error';
-  const body = JSON.stringify({ message: text, reason });
+  const body = problemBody(reason);
   return `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 

@@ -113,7 +113,7 @@ describe('fast route on a bare server', () => {
     nextWebhook = { status: 401, reason: 'missing or invalid X-Hub-Signature-256' };
     expect(await post('/v1/whatsapp/webhook/?from=meta', '{}')).toMatchObject({
       status: 401,
-      body: '{"message":"Unauthorized","reason":"missing or invalid X-Hub-Signature-256"}',
+      body: '{"message":"missing or invalid X-Hub-Signature-256","errors":[]}',
     });
     expect(seen).toEqual([]);
     expect(fellThrough).toEqual([]);
@@ -126,20 +126,20 @@ describe('fast route on a bare server', () => {
 
   it('turns a reason into a problem body', async () => {
     next = { status: 404, reason: 'no account "x" is configured' };
-    expect(await post('/v1/clevertap/x/messages', '{}')).toMatchObject({ status: 404, body: '{"message":"Not Found","reason":"no account \\"x\\" is configured"}' });
+    expect(await post('/v1/clevertap/x/messages', '{}')).toMatchObject({ status: 404, body: '{"message":"no account \\"x\\" is configured","errors":[]}' });
   });
 
   it('answers 500 with a problem body when the intake throws or rejects', async () => {
     next = new Error('boom');
-    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"Internal Server Error","reason":"internal error"}' });
+    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"internal error","errors":[]}' });
     next = Promise.reject(new Error('boom'));
     (next as Promise<unknown>).catch(() => undefined);
-    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"Internal Server Error","reason":"internal error"}' });
+    expect(await post('/v1/clevertap/acme/messages', '{}')).toMatchObject({ status: 500, body: '{"message":"internal error","errors":[]}' });
   });
 
   it('refuses a body over the limit with 413 and closes the connection, by Content-Length or while reading', async () => {
     const declared = await post('/v1/clevertap/acme/messages', 'x'.repeat(1001));
-    expect(declared).toMatchObject({ status: 413, body: '{"message":"Payload Too Large","reason":"the body is larger than 1000 bytes"}' });
+    expect(declared).toMatchObject({ status: 413, body: '{"message":"the body is larger than 1000 bytes","errors":[]}' });
     expect(declared.headers.connection).toBe('close');
     const streamed = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
       const req = httpRequest(`${base}/v1/clevertap/acme/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
@@ -151,7 +151,7 @@ describe('fast route on a bare server', () => {
       req.write('x'.repeat(600));
       setTimeout(() => req.end('x'.repeat(600)), 20);
     });
-    expect(streamed).toEqual({ status: 413, body: '{"message":"Payload Too Large","reason":"the body is larger than 1000 bytes"}', connection: 'close' });
+    expect(streamed).toEqual({ status: 413, body: '{"message":"the body is larger than 1000 bytes","errors":[]}', connection: 'close' });
     expect(seen).toEqual([]);
   });
 
@@ -246,7 +246,7 @@ describe('a body far over the limit, written whole before the answer is read', (
       return { error: result.error, status: headers.slice(9, 12), type: header('content-type'), connection: header('connection'), body };
     };
     const viaFastRoute = await answer('application/json');
-    expect(viaFastRoute).toEqual({ error: undefined, status: '413', type: 'application/json; charset=utf-8', connection: 'close', body: '{"message":"Payload Too Large","reason":"the body is larger than 4096 bytes"}' });
+    expect(viaFastRoute).toEqual({ error: undefined, status: '413', type: 'application/json; charset=utf-8', connection: 'close', body: '{"message":"the body is larger than 4096 bytes","errors":[]}' });
     expect(await answer('application/x-clevertap')).toEqual(viaFastRoute);
   });
 });

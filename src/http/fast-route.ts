@@ -13,18 +13,19 @@
  * declines): same statuses, bodies and content type, the same 413 for an oversized body (checked
  * against Content-Length first, then while reading; the server reads and throws away the rest so
  * the client can read the answer, see http/refused-body.ts), the same problem bodies
- * (`{"message","reason"}`, src/http/problem.ts).
+ * (`{"message","errors"}`, src/http/problem.ts).
  * Anything it is not certain to answer identically goes to fastify untouched: other methods and
  * paths, percent-encoded or over-long account ids, an absent or unusual Content-Type, and every
  * request once the app is closing (fastify answers those 503).
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { TOO_MANY_REQUESTS, type IntakeAnswer, type SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
 import { drainOnEarlyAnswer, type DrainLimits } from './refused-body.js';
 import { refuseConnect } from './client-errors.js';
+import { problemBody } from './problem.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
@@ -274,7 +275,7 @@ function send(response: ServerResponse, answer: IntakeAnswer | WebhookAnswer): v
 }
 
 function writeProblem(response: ServerResponse, status: number, reason: string, closeConnection: boolean): void {
-  writeJson(response, status, JSON.stringify({ message: STATUS_CODES[status] ?? 'Error', reason }), closeConnection);
+  writeJson(response, status, problemBody(reason), closeConnection);
 }
 
 function writeJson(response: ServerResponse, status: number, body: string, closeConnection: boolean): void {

@@ -29,7 +29,7 @@ import type { InboundIngest } from './inbound-ingest.js';
 import type { StatusIngest } from './status-ingest.js';
 import type { TemplateStatusChange } from './template-catalog.js';
 
-/** `body` is sent as JSON; `reason` becomes a problem body (`{"message","reason"}`). */
+/** `body` is sent as JSON; `reason` becomes a problem body (`{"message","errors"}`, http/problem.ts). */
 export type WebhookAnswer = { status: 200; body: string } | { status: 401; reason: string };
 
 export interface WebhookIntakeOptions {

@@ -68,12 +68,12 @@ export function clevertapAnswerProblem(status: number, bodyBuffer: Buffer): stri
   }
   if (status === 429) return text === TOO_MANY_REQUESTS_BODY ? undefined : 'a 429 with another body';
   if (status === 403) return text === BAD_REQUEST_BODY ? undefined : 'a 403 with another body';
-  // Outside the contract but still a clear answer (house rule): a 4xx problem body with a reason,
+  // Outside the contract but still a clear answer (house rule): a 4xx problem body saying what was wrong,
   // for what CleverTap never sends (no body, not JSON, unknown account, over the body limit).
   if (status >= 400 && status < 500) {
     const body = parseJson(bodyBuffer);
-    if (isObject(body) && typeof body['message'] === 'string' && typeof body['reason'] === 'string' && body['reason'] !== '') return undefined;
-    return `a ${status} without a {message, reason} body`;
+    if (isObject(body) && typeof body['message'] === 'string' && body['message'] !== '' && Array.isArray(body['errors'])) return undefined;
+    return `a ${status} without a {message, errors} body`;
   }
   return `status ${status}`;
 }

@@ -95,7 +95,7 @@ describe('GET /v1/media/:mediaId', () => {
     try {
       const response = await fetch(url);
       expect(response.status).toBe(403);
-      expect(await response.json()).toEqual({ message: 'Forbidden', reason: 'expired' });
+      expect(await response.json()).toEqual({ message: 'expired', errors: [] });
     } finally {
       clock.offsetMs = 0;
     }
@@ -115,20 +115,20 @@ describe('GET /v1/media/:mediaId', () => {
     for (const href of forged) {
       const response = await fetch(href);
       expect(response.status, href).toBe(403);
-      expect(await response.json()).toEqual({ message: 'Forbidden', reason: 'bad signature' });
+      expect(await response.json()).toEqual({ message: 'bad signature', errors: [] });
     }
   });
 
   it('answers 403 to an unsigned URL', async () => {
     const response = await fetch(`${localBase}/v1/media/1`);
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ message: 'Forbidden', reason: expect.stringContaining('missing signature') });
+    expect(await response.json()).toMatchObject({ message: expect.stringContaining('missing signature'), errors: [] });
   });
 
   it('answers 404 when Meta does not know the media', async () => {
     const response = await fetch(signedUrl('acme', '424242424242'));
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ message: 'Not Found' });
+    expect(await response.json()).toMatchObject({ message: expect.stringContaining('Meta no longer has this media'), errors: [] });
   });
 
   it('answers 404 for a validly signed URL of an account that no longer exists', async () => {
@@ -140,9 +140,9 @@ describe('GET /v1/media/:mediaId', () => {
     const id = sim.addInboundMedia(Buffer.from('x'), 'text/plain');
     const response = await fetch(signedUrl('revoked', id));
     expect(response.status).toBe(502);
-    const body = (await response.json()) as { message: string; reason: string };
-    expect(body).toMatchObject({ message: 'Bad Gateway', reason: expect.stringContaining('(#190)') });
-    expect(body.reason).not.toContain('EAAG-revoked');
+    const body = (await response.json()) as { message: string; errors: unknown[] };
+    expect(body).toMatchObject({ message: expect.stringContaining('(#190)'), errors: [] });
+    expect(body.message).not.toContain('EAAG-revoked');
     expect(warnings.at(-1)).toMatchObject({ accountId: 'revoked', mediaId: id, status: 401 });
   });
 
