@@ -15,7 +15,7 @@ import { whatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { adminRoutes, type AdminSource } from './routes/admin.js';
 import { problem, validationProblem, type SchemaViolation } from './problem.js';
-import { catalogRoutes } from './openapi.js';
+import { catalogRoutes, SCHEMA_ANNOTATIONS } from './openapi.js';
 import { docsRoutes } from './routes/docs.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
@@ -68,6 +68,8 @@ export function buildApp(deps: AppDependencies) {
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
+    // Route schemas may reuse the configuration schema, whose `secret`/`env` annotations Ajv's strict mode would refuse.
+    ajv: { customOptions: { keywords: [...SCHEMA_ANNOTATIONS] } },
     // CleverTap keeps connections open between sends; keep them longer than its idle gap.
     keepAliveTimeout: 75_000,
     // A body trickling in a byte at a time would otherwise hold its connection forever.

@@ -52,6 +52,13 @@ export interface OpenApiDocument {
   };
 }
 
+/**
+ * Keywords of our own in TypeBox schemas (the configuration schema's): annotations only. Fastify's
+ * validator must be told of them (its strict mode refuses unknown keywords); the document carries
+ * them as `x-secret` and `x-env`.
+ */
+export const SCHEMA_ANNOTATIONS: readonly string[] = ['secret', 'env'];
+
 export const ADMIN_PREFIX = '/v1/admin';
 export const ADMIN_SECURITY = 'adminToken';
 
@@ -187,7 +194,8 @@ function parametersOf(schema: unknown, location: 'path' | 'query' | 'header', co
     return {
       name,
       in: location,
-      required: location === 'path' || (object.required?.includes(name) ?? false),
+      // A property with a default is filled in by validation: the caller may leave it out.
+      required: location === 'path' || ((object.required?.includes(name) ?? false) && property.default === undefined),
       ...(typeof description === 'string' ? { description } : {}),
       schema: rest,
     };
@@ -260,7 +268,7 @@ class SchemaComponents {
     for (const key of Object.keys(source)) {
       const value = source[key];
       if (key === '$id') continue;
-      if (key === 'secret' || key === 'env') out[`x-${key}`] = value;
+      if (SCHEMA_ANNOTATIONS.includes(key)) out[`x-${key}`] = value;
       else if (key === '$ref' && typeof value === 'string' && !value.startsWith('#')) out.$ref = `#/components/schemas/${componentName(value)}`;
       else if (key === 'properties' || key === 'patternProperties' || key === '$defs' || key === 'dependentSchemas') {
         out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, inner]) => [name, this.convert(inner)]));

@@ -40,6 +40,8 @@ export function problem(reply: FastifyReply, status: number, message: string, er
 export interface SchemaViolation {
   keyword: string;
   instancePath: string;
+  /** Where in the schema, e.g. `#/properties/clevertap/properties/auth/anyOf/1/properties/token/minLength`. */
+  schemaPath?: string;
   message?: string;
   params: Record<string, unknown>;
 }
@@ -60,7 +62,7 @@ const CONTEXTS: Record<string, string> = {
 export function validationProblem(violations: readonly SchemaViolation[], context: string | undefined): { status: 400 | 422; message: string; errors: FieldError[] } {
   const errors: FieldError[] = [];
   let whole: string | undefined;
-  for (const violation of violations) {
+  for (const violation of withoutUnionNoise(violations)) {
     const field = fieldPathOf(violation);
     const message = violationMessage(violation);
     if (field === '') whole ??= message;
@@ -71,6 +73,28 @@ export function validationProblem(violations: readonly SchemaViolation[], contex
   const detail = first ? `${first.field} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}` : `it ${whole ?? 'does not match its schema'}`;
   return { status: context === 'body' ? 422 : 400, message: `${where} is not valid: ${detail}`, errors };
 }
+
+/**
+ * A value matching no alternative of a union gets one error per alternative, then the union's
+ * own. An alternative that failed on a field's value (`clevertap.auth.token` too short) is the
+ * one the caller meant, not those that merely miss properties (`username`, `headers`): keep that
+ * one's errors, or else only the union's.
+ */
+function withoutUnionNoise(violations: readonly SchemaViolation[]): SchemaViolation[] {
+  let kept = [...violations];
+  for (const union of violations.filter((violation) => violation.keyword === 'anyOf' || violation.keyword === 'oneOf')) {
+    if (!union.schemaPath) continue;
+    const prefix = `${union.schemaPath}/`;
+    const branchOf = (violation: SchemaViolation) => (violation.schemaPath?.startsWith(prefix) ? violation.schemaPath.slice(prefix.length).split('/')[0] : undefined);
+    const telling = kept.find((violation) => branchOf(violation) !== undefined && (violation.instancePath !== union.instancePath || !SHAPE_KEYWORDS.has(violation.keyword)));
+    const chosen = telling ? branchOf(telling) : undefined;
+    kept = kept.filter((violation) => (chosen === undefined ? branchOf(violation) === undefined : violation !== union && (branchOf(violation) ?? chosen) === chosen));
+  }
+  return kept;
+}
+
+/** Keywords by which an object fails an alternative it was not meant for. */
+const SHAPE_KEYWORDS = new Set(['required', 'const', 'type', 'additionalProperties', 'enum']);
 
 export function fieldPathOf(violation: SchemaViolation): string {
   const parts = violation.instancePath
@@ -89,6 +113,9 @@ function violationMessage(violation: SchemaViolation): string {
       return 'is required';
     case 'additionalProperties':
       return 'is not a known field';
+    case 'anyOf':
+    case 'oneOf':
+      return 'matches none of the allowed shapes';
     case 'const':
       return `must be ${JSON.stringify(violation.params.allowedValue)}`;
     case 'enum':
