@@ -49,16 +49,6 @@ export function inputsOf(template: TemplateView): TemplateInput[] {
   return inputs;
 }
 
-/** The values as the preview's placeholders name them ({{1}}, {{first_name}}). */
-export function previewValues(values: Record<string, string>): Record<string, string> {
-  const preview: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) {
-    const [, name] = key.split('.');
-    if (name && (key.startsWith('body.') || key.startsWith('header.')) && value) preview[name] = value;
-  }
-  return preview;
-}
-
 function filled(text: string, values: Record<string, string>, prefix: string): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => values[`${prefix}.${name}`] || whole);
 }

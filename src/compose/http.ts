@@ -64,6 +64,7 @@ export function composeHttp(parts: HttpParts): Http {
     },
     ...(media ? { media: { signer: media.signer, mediaClientFor: (accountId: string) => clients.media(accountId) } } : {}),
     admin: parts.admin,
+    templateList: { list: async (accountId) => (catalog.hasAccount(accountId) ? storage.templates.list(accountId) : undefined) },
   });
 
   let url: string | undefined;

@@ -19,6 +19,8 @@ import { catalogRoutes, SCHEMA_ANNOTATIONS } from './openapi.js';
 import { docsRoutes } from './routes/docs.js';
 import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
+import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
+import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
 import { createFastRoute, serverWithFastRoute } from './fast-route.js';
 import { answerClientError } from './client-errors.js';
 import { drainLimitsFor } from './refused-body.js';
@@ -47,6 +49,10 @@ export interface AppDependencies {
   /** The inbound media proxy; absent when media URLs cannot be signed or reached. */
   media?: MediaRoutesOptions;
   clicks: ClickRoutesOptions;
+  /** The web console at `/`; default: console/dist of this checkout. */
+  console?: ConsoleRoutesOptions;
+  /** Each account's synced templates for the admin API (`GET /v1/admin/templates/{accountId}`). */
+  templateList?: TemplateListSource;
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -120,6 +126,8 @@ export function buildApp(deps: AppDependencies) {
   if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.templateList) app.register(adminTemplatesRoutes, { templates: deps.templateList, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  app.register(consoleRoutes, deps.console ?? {});
   app.register(docsRoutes, { routes });
   return app;
 }

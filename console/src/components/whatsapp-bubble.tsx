@@ -1,7 +1,8 @@
 /**
  * A template as WhatsApp shows it: header (text or a media placeholder), body with its
  * placeholders marked, footer, and buttons under the bubble; carousels as a row of cards.
- * `values` fills placeholders ({{1}} or {{name}}) when the Send test page has them.
+ * `values` fills placeholders when the Send test page has them, keyed by part: `header.1`,
+ * `body.1`, `body.first_name`.
  */
 import type { ReactNode } from 'react';
 import type { TemplateComponent } from '../api/types.ts';
@@ -32,7 +33,7 @@ function Bubble({ components, values, card = false }: { components: readonly Tem
   return (
     <div className={`wa-bubble${card ? ' wa-card' : ''}`}>
       {header ? <Header header={header} values={values} /> : null}
-      {body?.text ? <p className="wa-body">{fill(body.text, values)}</p> : null}
+      {body?.text ? <p className="wa-body">{fill(body.text, values, 'body')}</p> : null}
       {footer?.text ? <p className="wa-footer">{footer.text}</p> : null}
       {buttons.length > 0 ? (
         <div className="wa-buttons">
@@ -49,9 +50,10 @@ function Bubble({ components, values, card = false }: { components: readonly Tem
 
 function Header({ header, values }: { header: TemplateComponent; values: Record<string, string> }) {
   const format = (header.format ?? 'TEXT').toUpperCase();
-  if (format === 'TEXT') return <p className="wa-header">{fill(header.text ?? '', values)}</p>;
-  const labels: Record<string, string> = { IMAGE: '🖼 Image', VIDEO: '🎬 Video', DOCUMENT: '📄 Document', LOCATION: '📍 Location' };
-  return <div className="wa-media">{labels[format] ?? format}</div>;
+  if (format === 'TEXT') return <p className="wa-header">{fill(header.text ?? '', values, 'header')}</p>;
+  // Plain words: servers and headless browsers often have no emoji font.
+  const labels: Record<string, string> = { IMAGE: 'Image', VIDEO: 'Video', DOCUMENT: 'Document', LOCATION: 'Location' };
+  return <div className={`wa-media wa-media-${format.toLowerCase()}`}>{labels[format] ?? format}</div>;
 }
 
 function buttonIcon(type: string): string {
@@ -59,22 +61,22 @@ function buttonIcon(type: string): string {
     case 'URL':
       return '↗';
     case 'PHONE_NUMBER':
-      return '📞';
+      return '☎';
     case 'COPY_CODE':
-      return '⧉';
+      return '⎘';
     default:
       return '↩';
   }
 }
 
 /** The text with each {{placeholder}} replaced by its value, or marked when there is none. */
-function fill(text: string, values: Record<string, string>): ReactNode[] {
+function fill(text: string, values: Record<string, string>, part: 'header' | 'body'): ReactNode[] {
   const parts: ReactNode[] = [];
   let last = 0;
   for (const match of text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
     parts.push(text.slice(last, match.index));
     const name = match[1]!;
-    const value = values[name];
+    const value = values[`${part}.${name}`];
     parts.push(
       value ? (
         <span key={parts.length} className="wa-value">

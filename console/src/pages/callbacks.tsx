@@ -30,7 +30,7 @@ export function CallbacksPage() {
         <table className="table" data-testid="callback-endpoints">
           <thead>
             <tr>
-              <th>CleverTap URL</th>
+              <th title="Paths are hidden: they carry CleverTap's tenant tokens">CleverTap URL (origin)</th>
               <th>Delivered</th>
               <th>Dead letters</th>
               <th>Breaker</th>

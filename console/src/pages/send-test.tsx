@@ -13,7 +13,7 @@ import { useAccountIds, useAccounts, useApi, useTemplates } from '../api/context
 import type { RawAnswer } from '../api/client.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { WhatsAppBubble } from '../components/whatsapp-bubble.tsx';
-import { inputsOf, previewValues, templateRequest, testMsgId, textRequest } from '../clevertap-request.ts';
+import { inputsOf, templateRequest, testMsgId, textRequest } from '../clevertap-request.ts';
 
 interface Sent {
   url: string;
@@ -145,7 +145,7 @@ export function SendTestPage() {
           </div>
         </form>
         <div>
-          {mode === 'template' && template ? <WhatsAppBubble components={template.components} values={previewValues(values)} /> : null}
+          {mode === 'template' && template ? <WhatsAppBubble components={template.components} values={values} /> : null}
           {mode === 'text' ? <WhatsAppBubble components={[{ type: 'BODY', text }]} /> : null}
         </div>
       </div>
