@@ -93,7 +93,7 @@ function operationView(method: string, path: string, operation: Operation, resol
     operationId: operation.operationId ?? '',
     summary: operation.summary ?? '',
     description: operation.description ?? '',
-    auth: authOf(operation.security),
+    auth: operation['x-auth'] ?? authOf(operation.security),
     parameters: (operation.parameters ?? []).map((raw) => {
       const parameter = resolver.resolve(raw) as { name: string; in: string; required?: boolean; description?: string; schema?: unknown };
       const schema = resolver.resolve(parameter.schema ?? {});
@@ -117,11 +117,13 @@ function authOf(security: Operation['security']): string {
 function bodyView(content: Record<string, Record<string, unknown>>, resolver: Resolver): BodyView {
   const [contentType, media] = Object.entries(content)[0] ?? ['application/json', {}];
   const ref = (media.schema as { $ref?: string } | undefined)?.$ref;
-  const schema = resolver.resolve(media.schema ?? {});
+  const schema = resolver.resolve(media.schema ?? {}) as Schema;
+  // A list answered bare (`[{...}]`): its items' fields, as `[].name`.
+  const items = schema.type === 'array' && schema.items ? (resolver.resolve(schema.items) as Schema) : undefined;
   return {
     contentType,
     ...(ref ? { component: ref.replace(/^.*\//, '') } : {}),
-    fields: fieldRows(schema, resolver),
+    fields: items?.properties ? fieldRows(items, resolver, '[]') : fieldRows(schema, resolver),
     ...(media.example !== undefined ? { example: media.example } : {}),
   };
 }

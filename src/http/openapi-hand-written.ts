@@ -15,6 +15,8 @@ export interface Operation {
   tags?: string[];
   deprecated?: boolean;
   security?: Array<Record<string, string[]>>;
+  /** Who may call it, when that is not the admin token: the account's CleverTap credentials, Meta's signature... */
+  'x-auth'?: string;
   parameters?: Array<Record<string, unknown>>;
   requestBody?: { required?: boolean; description?: string; content: Record<string, Record<string, unknown>> };
   responses: Record<string, unknown>;
@@ -100,6 +102,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: "Send a WhatsApp message (CleverTap's messaging endpoint)",
     description: `${CLEVERTAP_AUTH} CleverTap reads the body only on HTTP 200, so every per-message problem is a 200 with \`status: failure\` and a 2000–2004 code. The message is stored before the answer; its statuses come back on the account's delivery report URL.`,
     tags: ['clevertap'],
+    'x-auth': "the account's CleverTap credentials (`clevertap.auth`)",
     parameters: [ACCOUNT_ID],
     requestBody: { required: true, content: { 'application/json': { schema: CLEVERTAP_MESSAGE, example: TEMPLATE_EXAMPLE } } },
     responses: {
@@ -115,6 +118,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: "List the account's approved templates (CleverTap's template import)",
     description: `${CLEVERTAP_AUTH} Answers from the synced template catalogue in Meta's own \`message_templates\` listing format, paged with \`limit\` and \`after\`.`,
     tags: ['clevertap'],
+    'x-auth': "the account's CleverTap credentials (`clevertap.auth`)",
     parameters: [
       ACCOUNT_ID,
       { name: 'limit', in: 'query', required: false, description: 'page size, 1 to 500 (default 50)', schema: { type: 'integer', minimum: 1, maximum: 500 } },
@@ -138,6 +142,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: "Verify the webhook (Meta's subscription handshake)",
     description: 'Meta calls this once when the webhook URL is saved in the App Dashboard; the verify token must be one configured on an account.',
     tags: ['meta'],
+    'x-auth': "an account's webhook verify token (`hub.verify_token`)",
     parameters: [
       { name: 'hub.mode', in: 'query', required: true, schema: { const: 'subscribe' } },
       { name: 'hub.verify_token', in: 'query', required: true, description: "an account's `whatsapp.webhookVerifyToken`", schema: { type: 'string' } },
@@ -153,6 +158,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: "Receive Meta's webhook (statuses, inbound messages, template updates)",
     description: "Signed by Meta with the app secret (`X-Hub-Signature-256` over the raw body). Stored before the answer; statuses and inbound messages go on to the account's CleverTap callback URLs.",
     tags: ['meta'],
+    'x-auth': "Meta's signature with an account's app secret (`X-Hub-Signature-256`)",
     parameters: [{ name: 'X-Hub-Signature-256', in: 'header', required: true, description: '`sha256=<hex HMAC of the body with the app secret>`', schema: { type: 'string' } }],
     requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { object: { type: 'string' }, entry: { type: 'array', items: { type: 'object' } } } }, example: STATUS_WEBHOOK_EXAMPLE } } },
     responses: {
@@ -165,6 +171,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: 'Download inbound media',
     description: "The signed link given to CleverTap in inbound-message callbacks; the gateway fetches the file from Meta with the account's token, which CleverTap never sees. HEAD answers the headers only.",
     tags: ['meta'],
+    'x-auth': "the link's signature (`a`, `e`, `s`)",
     parameters: [
       { name: 'mediaId', in: 'path', required: true, schema: { type: 'string' } },
       { name: 'a', in: 'query', required: true, description: 'account id', schema: { type: 'string' } },
@@ -182,6 +189,7 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: 'Follow a click-tracked link',
     description: 'Redirects to the real destination at once and reports the click to CleverTap.',
     tags: ['meta'],
+    'x-auth': 'none',
     parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9]{6,32}$' } }],
     responses: {
       '302': { description: 'to the destination', headers: { Location: { schema: { type: 'string', format: 'uri' } } } },
@@ -191,12 +199,14 @@ export const HAND_WRITTEN_OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /healthz': {
     summary: 'Liveness: the process answers',
     tags: ['operations'],
+    'x-auth': 'none',
     responses: { '200': json('alive', PROBE(['ok']), { status: 'ok' }) },
   },
   'GET /readyz': {
     summary: 'Readiness: accepting and sending',
     description: 'Not ready while starting, while stopping, and while the store cannot write; a load balancer should send traffic elsewhere meanwhile.',
     tags: ['operations'],
+    'x-auth': 'none',
     responses: {
       '200': json('ready', PROBE(['ready']), { status: 'ready' }),
       '503': json('starting, stopping, or the store cannot write (`reason` says why)', {
