@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Link, Redirect, Route, Switch } from 'wouter';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { createApi } from './api/client.ts';
 import { ApiProvider } from './api/context.tsx';
 import { forgetToken, initialToken, saveToken } from './token.ts';
@@ -29,6 +29,7 @@ export const NAV = [
 export function Shell() {
   const [token, setToken] = useState<string | undefined>(() => initialToken());
   const queryClient = useQueryClient();
+  const [location] = useLocation();
   const api = useMemo(() => (token === undefined ? undefined : createApi(token)), [token]);
   const signOut = useMemo(
     () => () => {
@@ -57,7 +58,7 @@ export function Shell() {
             <span className="brand">wabridge</span>
             <nav aria-label="Main">
               {NAV.map((item) => (
-                <Link key={item.path} href={item.path} className={(active: boolean) => (active ? 'active' : '')}>
+                <Link key={item.path} href={item.path} className={location === item.path || location.startsWith(`${item.path}/`) ? 'active' : ''}>
                   {item.label}
                 </Link>
               ))}

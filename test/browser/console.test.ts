@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     needsAccountsApi(context);
     const { page } = session;
     await page.goto('/accounts/new');
-    await page.getByLabel('Account id').fill('acme');
+    await page.getByLabel('Account id', { exact: true }).fill('acme');
     await page.getByLabel('WhatsApp business number').fill('919777777777');
     await page.getByLabel('Phone number id').fill(gateway.accounts[0]!.whatsapp.phoneNumberId);
     await page.getByLabel('WhatsApp Business Account id').fill(gateway.accounts[0]!.whatsapp.wabaId ?? '1');

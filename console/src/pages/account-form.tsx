@@ -146,6 +146,7 @@ export function AccountForm({ account, onSaved }: { account?: AccountView; onSav
     .filter(([field]) => field.startsWith('clevertap.auth.headers'))
     .map(([, message]) => message)
     .join('; ');
+  const secretHint = (hint: string) => (editing ? 'Shown masked: leave it as it is to keep the stored secret, or type a new one.' : hint);
   const set = <K extends keyof FormState>(key: K) => (value: FormState[K]) => setForm((previous) => ({ ...previous, [key]: value }));
 
   function submit(event: FormEvent) {
@@ -184,9 +185,9 @@ export function AccountForm({ account, onSaved }: { account?: AccountView; onSav
         <legend>WhatsApp Cloud API (Meta)</legend>
         <Field label="Phone number id" path="whatsapp.phoneNumberId" value={form.phoneNumberId} onChange={set('phoneNumberId')} errors={errors} />
         <Field label="WhatsApp Business Account id" path="whatsapp.wabaId" value={form.wabaId} onChange={set('wabaId')} errors={errors} />
-        <Field label="Access token" path="whatsapp.accessToken" value={form.accessToken} onChange={set('accessToken')} errors={errors} type="password" autoComplete="off" hint="A system user token with whatsapp_business_messaging." />
-        <Field label="App secret" path="whatsapp.appSecret" value={form.appSecret} onChange={set('appSecret')} errors={errors} type="password" autoComplete="off" hint="Checks the signature of Meta's webhooks." />
-        <Field label="Webhook verify token" path="whatsapp.webhookVerifyToken" value={form.webhookVerifyToken} onChange={set('webhookVerifyToken')} errors={errors} type="password" autoComplete="off" hint="Any string; paste the same one into Meta's webhook form." />
+        <Field label="Access token" path="whatsapp.accessToken" value={form.accessToken} onChange={set('accessToken')} errors={errors} type="password" autoComplete="off" hint={secretHint("A system user token with whatsapp_business_messaging.")} />
+        <Field label="App secret" path="whatsapp.appSecret" value={form.appSecret} onChange={set('appSecret')} errors={errors} type="password" autoComplete="off" hint={secretHint("Checks the signature of Meta's webhooks.")} />
+        <Field label="Webhook verify token" path="whatsapp.webhookVerifyToken" value={form.webhookVerifyToken} onChange={set('webhookVerifyToken')} errors={errors} type="password" autoComplete="off" hint={secretHint("Any string; paste the same one into Meta's webhook form.")} />
         <Field label="Graph base URL" path="whatsapp.graphBaseUrl" value={form.graphBaseUrl} onChange={set('graphBaseUrl')} errors={errors} placeholder="https://graph.facebook.com/v23.0" />
       </fieldset>
 
@@ -202,12 +203,12 @@ export function AccountForm({ account, onSaved }: { account?: AccountView; onSav
           {errors['clevertap.auth'] ? <span className="field-error" role="alert">{errors['clevertap.auth']}</span> : null}
         </div>
         {form.authKind === 'bearer' ? (
-          <Field label="Bearer token" path="clevertap.auth.token" value={form.bearerToken} onChange={set('bearerToken')} errors={errors} type="password" autoComplete="off" hint="The secret CleverTap sends; choose a long random one." />
+          <Field label="Bearer token" path="clevertap.auth.token" value={form.bearerToken} onChange={set('bearerToken')} errors={errors} type="password" autoComplete="off" hint={secretHint("The secret CleverTap sends; choose a long random one.")} />
         ) : null}
         {form.authKind === 'basic' ? (
           <>
             <Field label="User name" path="clevertap.auth.username" value={form.basicUsername} onChange={set('basicUsername')} errors={errors} autoComplete="off" />
-            <Field label="Password" path="clevertap.auth.password" value={form.basicPassword} onChange={set('basicPassword')} errors={errors} type="password" autoComplete="off" />
+            <Field label="Password" path="clevertap.auth.password" value={form.basicPassword} onChange={set('basicPassword')} errors={errors} type="password" autoComplete="off" {...(editing ? { hint: secretHint('') } : {})} />
           </>
         ) : null}
         {form.authKind === 'headers' ? (
