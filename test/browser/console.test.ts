@@ -74,7 +74,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await page.waitForURL((url) => url.pathname === '/accounts');
     expect(page.url()).not.toContain(ADMIN_TOKEN);
-    expect(await page.evaluate(() => sessionStorage.getItem('wabridge.adminToken'))).toBe(ADMIN_TOKEN);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('wabridge.adminToken')")).toBe(ADMIN_TOKEN);
     for (const label of ['Accounts', 'Templates', 'Send test', 'Callbacks']) {
       await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).isVisible()).resolves.toBe(true);
     }
@@ -102,7 +102,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await expect(panel.getByLabel('HTTP Endpoint', { exact: true }).inputValue()).resolves.toBe(endpoint);
     await panel.getByRole('button', { name: 'Copy HTTP Endpoint' }).click();
     await panel.getByRole('button', { name: 'Copy HTTP Endpoint' }).filter({ hasText: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(endpoint);
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(endpoint);
     const meta = page.getByRole('region', { name: 'Connect Meta' });
     await expect(meta.getByLabel('Callback URL', { exact: true }).inputValue()).resolves.toMatch(/\/webhooks?\/whatsapp|\/v1\/whatsapp\/webhook/);
     await session.screenshot('account');
