@@ -173,6 +173,25 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     expect(clevertap.statusesOf(sent.msgId)).toEqual(['sent', 'delivered', 'read']);
   });
 
+  it('builds the media header and the dynamic URL button of a template, and the gateway accepts them', async () => {
+    const { page } = session;
+    await page.getByLabel('Template (approved)').selectOption({ label: 'promo_image (en)' });
+    await page.getByLabel('Header image URL').fill('https://media.example.com/image.png');
+    await page.getByLabel('Body {{1}}').fill('Ana');
+    await page.getByLabel('Button "Shop now" URL suffix').fill('cart');
+    expect(await page.getByTestId('whatsapp-preview').textContent()).toContain('Hi Ana, new arrivals are in');
+    await page.getByRole('button', { name: 'Send test message' }).click();
+    await eventually(async () => ((await page.locator('[data-testid="send-exchange"] pre').first().textContent()) ?? '').includes('promo_image'), 'the new request to show');
+    const answer = page.getByTestId('send-answer');
+    expect(JSON.parse((await answer.textContent()) ?? '')).toEqual({ status: 'success' });
+    const sent = JSON.parse((await page.locator('[data-testid="send-exchange"] pre').first().textContent())!.split('\n\n').slice(1).join('\n\n'));
+    expect(sent.components).toEqual([
+      { type: 'header', header: { type: 'image', image: { mediaURL: 'https://media.example.com/image.png' } } },
+      { type: 'body', body: { text: 'Hi Ana, new arrivals are in', parameters: [{ type: 'text', text: 'Ana' }] } },
+      { type: 'button', index: 0, subType: 'dynamicUrl', buttonText: 'Shop now', parameters: [{ type: 'text', text: 'cart' }] },
+    ]);
+  });
+
   it('shows the CleverTap callback URL with what it delivered on Callbacks', async () => {
     const { page } = session;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Callbacks' }).click();
