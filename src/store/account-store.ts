@@ -12,6 +12,10 @@
  * Deleting marks the account deleted instead of removing the row: sends it already accepted and
  * callbacks it is still owed go out with its credentials and URLs. Creating an account with a
  * deleted account's id revives the row with the new document.
+ *
+ * A write's times (`createdAt`, `updatedAt`, `deletedAt`) are its audit draft's `at`: the record
+ * and the entry describing it agree. Audit entries are kept for good (no retention rule): a few
+ * per operator change, and the history is what they are for.
  */
 
 export interface AccountRecord {
@@ -58,22 +62,26 @@ export interface AccountStore {
   /** Every stored account, deleted ones included, ordered by id. */
   list(): Promise<AccountRecord[]>;
   get(id: string): Promise<AccountRecord | undefined>;
-  /** Creates the account, or revives a deleted one with this id (version 1 again). */
+  /**
+   * Creates the account, or revives a deleted one with this id (version 1 again, created now).
+   * `exists` when a live account has the id, else `number-taken` when another serves the number.
+   */
   create(account: { id: string; wabaNumber: string; document: Record<string, unknown> }, audit: AuditDraft): Promise<AccountWrite>;
   /**
-   * Replaces a live account's document. With `expectedVersion`, only if the account is still at
-   * that version (`version-conflict` otherwise); `missing` when there is no live account `id`.
+   * Replaces a live account's document (and number). With `expectedVersion`, only if the account
+   * is still at that version (`version-conflict` otherwise); `missing` when there is no live
+   * account `id`; `number-taken` when another live account serves the new number.
    */
   update(
     account: { id: string; wabaNumber: string; document: Record<string, unknown> },
     audit: AuditDraft,
     expectedVersion?: number,
   ): Promise<AccountWrite>;
-  /** Marks a live account deleted; `missing` when there is none. */
+  /** Marks a live account deleted (its version stays); `missing` when there is none. */
   markDeleted(id: string, audit: AuditDraft): Promise<AccountWrite>;
   /**
-   * A value that changes whenever any account changes (e.g. the newest `updatedAt` and the row
-   * count), so a replica can poll cheaply and re-read the list only when it moved.
+   * An opaque value that changes with every account write, on any replica, and not otherwise, so
+   * a replica can poll cheaply and re-read the list only when it moved. Refused writes leave it.
    */
   revision(): Promise<string>;
 }
@@ -87,3 +95,21 @@ export interface AuditLog {
 
 /** The most `AuditLog.list` returns at once. */
 export const MAX_LISTED_AUDIT_ENTRIES = 500;
+
+/** How many entries a `list` asking for `limit` returns at most: 0 to {@link MAX_LISTED_AUDIT_ENTRIES}. */
+export function auditListLimit(limit: number): number {
+  return Math.min(MAX_LISTED_AUDIT_ENTRIES, Math.max(0, Math.floor(limit) || 0));
+}
+
+const LARGEST_ID = 2n ** 63n - 1n;
+
+/**
+ * The id a `list` reads below: past every entry without `before`; `undefined` when `before`
+ * cannot name an entry (not a decimal id), so the page is empty instead of a cast error.
+ */
+export function auditCursor(before: string | undefined): bigint | undefined {
+  if (before === undefined) return LARGEST_ID;
+  if (!/^\d{1,30}$/.test(before)) return undefined;
+  const id = BigInt(before);
+  return id > LARGEST_ID ? LARGEST_ID : id;
+}

@@ -6,6 +6,7 @@
  * them, so no port closes what another still uses.
  */
 import type { JobQueue } from '../queue/job-queue.js';
+import type { AccountStore, AuditLog } from './account-store.js';
 import type { CallbackOutbox } from './callback-outbox.js';
 import type { ClickLinkStore } from './click-links.js';
 import type { InboundLog } from './inbound-log.js';
@@ -26,6 +27,9 @@ export interface Storage {
   readonly clickLinks: ClickLinkStore;
   readonly retention: RetentionStore;
   readonly webhookRejects: WebhookRejectLog;
+  /** Accounts created through the admin API, each change written with its entry in `audit`. */
+  readonly accounts: AccountStore;
+  readonly audit: AuditLog;
   /**
    * Where the jobs of committed changes wait: `queue` (embedded mode) reads them directly;
    * with an external queue, `jobOutbox` holds them for the relay.

@@ -4,6 +4,8 @@
  */
 import { afterAll, describe } from 'vitest';
 import { runJobQueueConformance } from '../../src/queue/job-queue.conformance.js';
+import { runAccountStoreConformance } from '../../src/store/account-store.conformance.js';
+import { runAuditLogConformance } from '../../src/store/audit-log.conformance.js';
 import { runCallbackOutboxConformance } from '../../src/store/callback-outbox.conformance.js';
 import { runClickLinkStoreConformance } from '../../src/store/click-links.conformance.js';
 import { runInboundLogConformance } from '../../src/store/inbound-log.conformance.js';
@@ -30,6 +32,8 @@ for (const fixture of STORAGES) {
     runRetentionConformance(fixture);
     runTemplateStoreConformance(fixture);
     runWebhookRejectLogConformance(fixture);
+    runAccountStoreConformance(fixture);
+    runAuditLogConformance(fixture);
     checkSkipList(fixture);
   });
 }

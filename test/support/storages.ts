@@ -201,6 +201,8 @@ function withClose(inner: Storage, close: () => Promise<void>): Storage {
     clickLinks: inner.clickLinks,
     retention: inner.retention,
     webhookRejects: inner.webhookRejects,
+    accounts: inner.accounts,
+    audit: inner.audit,
     jobs: inner.jobs,
     queue: inner.queue,
     jobOutbox: inner.jobOutbox,

@@ -13,6 +13,7 @@ import * as templates from './006-templates.js';
 import * as webhookRejects from './007-webhook-rejects.js';
 import * as deadCallbacks from './008-dead-callbacks.js';
 import * as jobOutbox from './009-job-outbox.js';
+import * as accounts from './010-accounts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-webhook-rejects': webhookRejects,
   '008-dead-callbacks': deadCallbacks,
   '009-job-outbox': jobOutbox,
+  '010-accounts': accounts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -16,6 +16,8 @@ import { StoreUnavailableError } from '../store-unavailable.js';
 import { assertMigrated, migratePostgres } from './migrate-postgres.js';
 import { PgEffects } from './pg-effects.js';
 import { PgWriteBatcher, type PgWriteBatcherOptions } from './pg-write-batcher.js';
+import { PostgresAccountStore } from './postgres-account-store.js';
+import { PostgresAuditLog } from './postgres-audit-log.js';
 import { PostgresCallbackOutbox } from './postgres-callback-outbox.js';
 import { PostgresClickLinkStore } from './postgres-click-link-store.js';
 import { describePostgresFault, isPostgresFault, redactUrl } from './postgres-faults.js';
@@ -107,6 +109,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     clickLinks: new PostgresClickLinkStore(pool),
     retention: new PostgresRetentionStore(pool),
     webhookRejects: new PostgresWebhookRejectLog(pool, writes),
+    // Rare operator writes: transactions of their own on the pool, off the group-commit lanes.
+    accounts: new PostgresAccountStore(pool),
+    audit: new PostgresAuditLog(pool),
     jobs,
     queue: new PostgresJobQueue(pool, writes),
     jobOutbox: new PostgresJobOutbox(pool, relayWrites),

@@ -14,7 +14,7 @@ import { StoreUnavailableError } from '../store-unavailable.js';
 import { createPostgresStorage, migratePostgres, type PostgresStorage } from './create-postgres-storage.js';
 import { admin, createTestSchema, TEST_POSTGRES_URL, withSearchPath, type TestSchema } from './postgres-test-schema.js';
 
-const MIGRATION_COUNT = 9;
+const MIGRATION_COUNT = 10;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -73,7 +73,7 @@ describe('Postgres migrations', () => {
     const { url } = await schema();
     const refused = createPostgresStorage({ url, migrate: false });
     await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(refused).rejects.toThrow(/not at the latest migration \(missing: 001-initial, .*009-job-outbox\).*wabridge migrate/);
+    await expect(refused).rejects.toThrow(/not at the latest migration \(missing: 001-initial, .*010-accounts\).*wabridge migrate/);
     await migratePostgres(url);
     const started = await storage(url);
     expect(started.kind).toBe('postgres');

@@ -11,6 +11,8 @@ import { SqliteJobQueue } from '../../queue/sqlite/sqlite-job-queue.js';
 import type { Storage } from '../storage.js';
 import { StoreUnavailableError, describeStorageFault, isStorageFault } from '../store-unavailable.js';
 import { openSqlite, type SqliteDatabase } from './open-sqlite.js';
+import { SqliteAccountStore } from './sqlite-account-store.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteCallbackOutbox } from './sqlite-callback-outbox.js';
 import { SqliteClickLinkStore } from './sqlite-click-link-store.js';
 import { SqliteInboundLog } from './sqlite-inbound-log.js';
@@ -99,6 +101,8 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
       clickLinks: new SqliteClickLinkStore(db),
       retention: new SqliteRetentionStore(db),
       webhookRejects: new SqliteWebhookRejectLog(db),
+      accounts: new SqliteAccountStore(db),
+      audit: new SqliteAuditLog(db),
       jobs,
       queue,
       jobOutbox: new SqliteJobOutbox(db),
