@@ -80,8 +80,9 @@ function initialState(account: AccountView | undefined): FormState {
 }
 
 /** The account document to send: the stored one's other settings kept, view-only fields dropped. */
-export function toDocument(form: FormState, base: AccountView | undefined): AccountDocument {
-  const { source: _source, readOnly: _readOnly, version: _version, createdAt: _created, updatedAt: _updated, connect: _connect, health: _health, ...kept } =
+export function toDocument(form: FormState, base: AccountView | undefined): AccountDocument & { version?: number } {
+  // `version` goes back with a PUT: the gateway refuses it (409) if someone changed the account since.
+  const { source: _source, readOnly: _readOnly, createdAt: _created, updatedAt: _updated, connect: _connect, health: _health, ...kept } =
     base ?? ({} as Partial<AccountView>);
   const auth: ClevertapAuth =
     form.authKind === 'basic'
@@ -89,8 +90,8 @@ export function toDocument(form: FormState, base: AccountView | undefined): Acco
       : form.authKind === 'headers'
         ? { kind: 'headers', headers: Object.fromEntries(form.headers.filter((pair) => pair.name.trim()).map((pair) => [pair.name.trim(), pair.value])) }
         : { kind: 'bearer', token: form.bearerToken };
-  const document: AccountDocument = {
-    ...(kept as Partial<AccountDocument>),
+  const document: AccountDocument & { version?: number } = {
+    ...(kept as Partial<AccountDocument & { version?: number }>),
     id: form.id.trim(),
     wabaNumber: form.wabaNumber.trim(),
     clevertap: { ...(kept.clevertap ?? {}), auth },

@@ -12,9 +12,19 @@ import { Field } from '../components/field.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { errorsByField } from './account-form.tsx';
 
-/** The connect values, from the API or (an older gateway) worked out from this page's origin. */
+/**
+ * The connect values, from the API or (an older gateway) worked out from this page's origin. The
+ * gateway answers paths only while it does not know its public address (no server.publicBaseUrl):
+ * they are completed with the address this page was loaded from.
+ */
 export function connectOf(account: AccountView): AccountConnect {
-  if (account.connect) return account.connect;
+  if (account.connect) {
+    const { clevertap, meta } = account.connect;
+    return {
+      clevertap: { ...clevertap, endpoint: absolute(clevertap.endpoint), templateImportUrl: absolute(clevertap.templateImportUrl) },
+      meta: { ...meta, webhookUrl: absolute(meta.webhookUrl) },
+    };
+  }
   const base = `${window.location.origin}`;
   const auth = account.clevertap.auth;
   return {
@@ -33,6 +43,17 @@ export function connectOf(account: AccountView): AccountConnect {
   };
 }
 
+function absolute(url: string): string {
+  return url.startsWith('/') ? `${window.location.origin}${url}` : url;
+}
+
+/** True when the gateway does not know its public address and the URLs were completed here. */
+function guessedBase(account: AccountView): boolean {
+  return account.connect === undefined || account.connect.clevertap.endpoint.startsWith('/');
+}
+
+const BASE_NOTE = "Built from this page's address: set server.publicBaseUrl to the address CleverTap and Meta reach.";
+
 const SECRET_NOTE = 'Write-only: shown masked. Paste the secret you set for this account.';
 
 export function ConnectClevertap({ account }: { account: AccountView }) {
@@ -45,7 +66,7 @@ export function ConnectClevertap({ account }: { account: AccountView }) {
         In CleverTap: Settings → Channels → WhatsApp → Other (Generic). Paste these values, then copy CleverTap's two callback URLs into the
         fields below.
       </p>
-      <CopyField label="HTTP Endpoint" value={clevertap.endpoint} testId="connect-endpoint" />
+      <CopyField label="HTTP Endpoint" value={clevertap.endpoint} testId="connect-endpoint" {...(guessedBase(account) ? { note: BASE_NOTE } : {})} />
       <CopyField label="Request Type" value={clevertap.requestType} />
       {auth.kind === 'bearer' ? (
         <>
@@ -81,7 +102,7 @@ function CallbackUrls({ account }: { account: AccountView }) {
   const [inboundMessageUrl, setInboundMessageUrl] = useState(account.clevertap.inboundMessageUrl ?? '');
   const save = useMutation({
     mutationFn: () => {
-      const { source: _s, readOnly: _r, version: _v, createdAt: _c, updatedAt: _u, connect: _x, health: _h, ...document } = account;
+      const { source: _s, readOnly: _r, createdAt: _c, updatedAt: _u, connect: _x, health: _h, ...document } = account;
       const clevertap = { ...document.clevertap };
       if (deliveryReportUrl.trim()) clevertap.deliveryReportUrl = deliveryReportUrl.trim();
       else delete clevertap.deliveryReportUrl;
@@ -128,7 +149,7 @@ export function ConnectMeta({ account }: { account: AccountView }) {
         In Meta's App Dashboard: WhatsApp → Configuration → Webhook. Paste the callback URL and verify token, then subscribe to the{' '}
         <code>messages</code> and <code>message_template_status_update</code> fields.
       </p>
-      <CopyField label="Callback URL" value={meta.webhookUrl} testId="connect-webhook-url" />
+      <CopyField label="Callback URL" value={meta.webhookUrl} testId="connect-webhook-url" {...(guessedBase(account) ? { note: BASE_NOTE } : {})} />
       <CopyField label="Verify token" value={meta.verifyToken} note={SECRET_NOTE} />
     </section>
   );
