@@ -103,6 +103,13 @@ describe('Postgres storage', () => {
     expect(await store.queue.ack(revived!)).toBe(true);
     await store.webhookRejects.record([{ receivedAt: 1, kind: 'status', where: 'entry[0]', reason: 'no id', item: '{}' }]);
     expect((await store.webhookRejects.list(1))[0]!.id).toBe(5_000_000_000);
+    // Audit ids past 2^53 stay exact, and page back exactly.
+    await admin(`ALTER TABLE ${name}.audit_log ALTER COLUMN id RESTART WITH 9007199254740993`);
+    const entry = { at: 1, actor: 'cli', action: 'account.create', subject: 'acme', details: {} };
+    const first = await store.audit.record(entry);
+    expect(await store.accounts.create({ id: 'acme', wabaNumber: '919888888888', document: {} }, entry)).toMatchObject({ ok: true });
+    expect((await store.audit.list({ limit: 5 })).map((listed) => listed.id)).toEqual(['9007199254740994', '9007199254740993']);
+    expect(await store.audit.list({ limit: 5, before: '9007199254740994' })).toEqual([first]);
   });
 
   it('writes jobs to the job outbox when told to, in commit order', async () => {
