@@ -1,12 +1,18 @@
 /**
  * @module compose/admin
  * What the admin API reports and does: counts from every part of the gateway in one stats
- * document, the webhook items kept for inspection, and the template catalogue's sync.
+ * document, the webhook items kept for inspection, and the template catalogue's sync; and the
+ * accounts admin service over the store and the account registry.
  */
+import { AccountAdmin, type AdminRegistry } from '../accounts/account-admin.js';
+import type { Config } from '../config/schema.js';
 import type { AdminSource } from '../http/routes/admin.js';
+import type { AccountsAdminSource } from '../http/routes/admin-accounts.js';
+import { WEBHOOK_PATH } from '../http/routes/whatsapp-webhook.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { Storage } from '../store/storage.js';
 import type { Callbacks } from './callbacks.js';
+import type { PublicUrl } from './public-url.js';
 import type { Jobs } from './queue.js';
 import type { Sending } from './sending.js';
 
@@ -28,4 +34,16 @@ export function adminSource({ sending, callbacks, storage, jobs, catalog }: { se
       sync: (accountId) => (accountId === undefined ? catalog.syncAll() : catalog.sync(accountId).then((result) => [result])),
     },
   };
+}
+
+/** The accounts admin API's service: changes validated, checked with Meta, stored with their audit entry, applied through `registry`. */
+export function accountsAdminSource({ config, storage, registry, publicUrl }: { config: Config; storage: Storage; registry: AdminRegistry; publicUrl: PublicUrl }): AccountsAdminSource {
+  return new AccountAdmin({
+    config,
+    accounts: storage.accounts,
+    audit: storage.audit,
+    registry,
+    publicBase: () => publicUrl.base(),
+    webhookPath: WEBHOOK_PATH,
+  });
 }

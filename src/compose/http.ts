@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import { buildApp, type App } from '../http/app.js';
 import { addListenDuplicates, type ListenDuplicates } from '../http/listen-duplicates.js';
 import type { AdminSource } from '../http/routes/admin.js';
+import type { AccountsAdminSource } from '../http/routes/admin-accounts.js';
 import type { SendIntake } from '../pipeline/send-intake.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { WebhookIntake } from '../pipeline/webhook-intake.js';
@@ -30,6 +31,8 @@ export interface HttpParts {
   media: MediaLinks | undefined;
   publicUrl: PublicUrl;
   admin: AdminSource;
+  /** The accounts admin API, when the gateway manages accounts at runtime. */
+  accountsAdmin?: AccountsAdminSource;
   storage: Storage;
   lifecycle: Lifecycle;
   logger: Logger;
@@ -64,6 +67,7 @@ export function composeHttp(parts: HttpParts): Http {
     },
     ...(media ? { media: { signer: media.signer, mediaClientFor: (accountId: string) => clients.media(accountId) } } : {}),
     admin: parts.admin,
+    ...(parts.accountsAdmin ? { accountsAdmin: parts.accountsAdmin } : {}),
     templateList: { list: async (accountId) => (catalog.hasAccount(accountId) ? storage.templates.list(accountId) : undefined) },
   });
 

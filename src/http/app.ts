@@ -21,6 +21,7 @@ import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
 import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
+import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
 import { createFastRoute, serverWithFastRoute } from './fast-route.js';
 import { answerClientError } from './client-errors.js';
 import { drainLimitsFor } from './refused-body.js';
@@ -53,6 +54,8 @@ export interface AppDependencies {
   console?: ConsoleRoutesOptions;
   /** Each account's synced templates for the admin API (`GET /v1/admin/templates/{accountId}`). */
   templateList?: TemplateListSource;
+  /** The accounts admin API (`/v1/admin/accounts`, `/v1/admin/audit`); absent, those routes are not served. */
+  accountsAdmin?: AccountsAdminSource;
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -127,6 +130,7 @@ export function buildApp(deps: AppDependencies) {
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.templateList) app.register(adminTemplatesRoutes, { templates: deps.templateList, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.accountsAdmin) app.register(adminAccountsRoutes, { accounts: deps.accountsAdmin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   app.register(consoleRoutes, deps.console ?? {});
   app.register(docsRoutes, { routes });
   return app;
