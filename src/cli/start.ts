@@ -39,7 +39,7 @@ export async function startCommand(options: { workers?: string } = {}): Promise<
   }
   const gateway = await startGateway(config);
   // With several workers, one banner is enough.
-  if ((workerIndex() ?? 0) === 0) process.stdout.write(banner(gateway, config.server.publicBaseUrl, config.mode));
+  if ((workerIndex() ?? 0) === 0) process.stdout.write(banner(gateway, config.server.publicBaseUrl, config.mode, Boolean(config.admin.token)));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -55,7 +55,7 @@ export async function startCommand(options: { workers?: string } = {}): Promise<
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: string): string {
+function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: string, adminTokenConfigured: boolean): string {
   const base = publicBaseUrl ?? gateway.url;
   const lines = ['', `wabridge is running in ${mode} mode on ${gateway.url}`, ''];
   for (const account of gateway.accounts) {
@@ -75,6 +75,14 @@ function banner(gateway: Gateway, publicBaseUrl: string | undefined, mode: strin
       lines.push(`      -H 'Content-Type: application/json' -d @test/fixtures/clevertap/requests/template-image-dynamic-url.json`);
     }
     lines.push('');
+  }
+  // The sandbox's generated admin token opens the console (its #token= is read once and dropped from the URL).
+  const generatedAdminToken = adminTokenConfigured ? undefined : gateway.sandboxSecrets?.adminToken;
+  if (generatedAdminToken) {
+    lines.push(`Console:                    ${gateway.url}/#token=${generatedAdminToken}`);
+    lines.push(`Admin API token:            Authorization: Bearer ${generatedAdminToken}`, '');
+  } else {
+    lines.push(`Console:                    ${base}/  (admin token: ${adminTokenConfigured ? 'admin.token from your configuration' : 'none configured, served to this machine only'})`, '');
   }
   if (gateway.simulator) lines.push(`Built-in Meta Cloud API simulator: ${gateway.simulator.url} (sent messages: ${gateway.simulator.url}/_sim/stats)`, '');
   return lines.join('\n') + '\n';

@@ -1,7 +1,8 @@
 /**
  * @module compose/sandbox
- * Sandbox mode: credentials made once and kept with the data, a demo account when none is
- * configured, and the built-in Meta simulator for accounts without Graph credentials. The
+ * Sandbox mode: credentials made once and kept with the data (the admin API's token among them,
+ * unless one is configured), a demo account when none is configured, and the built-in Meta
+ * simulator for accounts without Graph credentials. The
  * simulator is imported only here, on demand, so a production start never loads `sim/`.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,10 +25,12 @@ export interface SandboxSecrets {
   appSecret: string;
   webhookVerifyToken: string;
   mediaSigningSecret: string;
+  /** The admin API's bearer token when `admin.token` is not configured; printed in the banner. */
+  adminToken: string;
 }
 
 export interface Sandbox extends Service {
-  /** The configuration with the demo account added when none was configured. */
+  /** The configuration with the demo account added when none was configured, and the generated admin token when none was. */
   config: Config;
   /** Only in sandbox mode. */
   secrets?: SandboxSecrets;
@@ -44,6 +47,7 @@ export async function prepareSandbox(config: Config, dataDir: string): Promise<S
   if (config.mode !== 'sandbox') return { config, listening: () => {}, stop: async () => {} };
   const secrets = loadSandboxSecrets(dataDir);
   if (config.accounts.length === 0) config = withSandboxAccount(config, secrets);
+  if (!config.admin.token) config = { ...config, admin: { ...config.admin, token: secrets.adminToken } };
   const needsSimulator = config.accounts.some((account) => !account.whatsapp.accessToken && !account.whatsapp.graphBaseUrl);
   if (!needsSimulator) return { config, secrets, listening: () => {}, stop: async () => {} };
 
@@ -104,7 +108,7 @@ export function loadSandboxSecrets(dataDir: string): SandboxSecrets {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'sandbox-secrets.json');
   const secret = () => randomBytes(18).toString('base64url');
-  const fresh: SandboxSecrets = { clevertapToken: `wb_${secret()}`, accessToken: secret(), appSecret: secret(), webhookVerifyToken: secret(), mediaSigningSecret: secret() };
+  const fresh: SandboxSecrets = { clevertapToken: `wb_${secret()}`, accessToken: secret(), appSecret: secret(), webhookVerifyToken: secret(), mediaSigningSecret: secret(), adminToken: `wbadm_${secret()}` };
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxSecrets>) : {};
   // Secrets added in later versions are filled in; existing ones never change.
   const secrets = { ...fresh, ...kept } as SandboxSecrets;
