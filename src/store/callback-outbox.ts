@@ -17,6 +17,15 @@ export interface CallbackSpec {
   msgId?: string;
   /** A DeliveryReport (dlr) or the finished IMO body (imo), as JSON. */
   payload: string;
+  /** What it reports, for the operator's timeline: our message id (dlr), an inbound message's wamid (imo). */
+  messageRef?: string;
+}
+
+/** How an attempt to deliver callbacks went, as the timeline shows it. */
+export interface CallbackAttempt {
+  /** CleverTap's answer; absent when none came (a timeout, a refused connection). */
+  httpStatus?: number;
+  latencyMs: number;
 }
 
 export interface StoredCallback extends CallbackSpec {
@@ -37,8 +46,9 @@ export interface CallbackOutbox {
   /** The stored callbacks among `ids` (job refs); missing ones are left out. */
   get(ids: readonly string[]): Promise<StoredCallback[]>;
   /** Remembers the outcome of the last delivery attempt, for operators. */
-  markDelivered(ids: readonly string[], at: number): Promise<void>;
-  markFailed(ids: readonly string[], error: string): Promise<void>;
+  markDelivered(ids: readonly string[], at: number, attempt?: CallbackAttempt): Promise<void>;
+  /** With `attempt`, also an event of each message a failed delivery report is about (store/message-events.ts). */
+  markFailed(ids: readonly string[], error: string, attempt?: CallbackAttempt & { at: number }): Promise<void>;
   /** Given up on (dead-lettered): kept for replay until retention forgets it. */
   markDead(ids: readonly string[], at: number): Promise<void>;
 }

@@ -14,6 +14,7 @@
  */
 import type { ClickLink } from './click-links.js';
 import type { CallbackSpec } from './callback-outbox.js';
+import type { MessageEvent } from './message-events.js';
 import type { OptOut } from './opt-out-store.js';
 
 /** Queue names, shared by the store (which writes jobs) and the workers (which take them). */
@@ -38,6 +39,8 @@ export interface Effects {
   clickLinks?: readonly ClickLink[];
   optOut?: OptOut;
   optIn?: { accountId: string; recipient: string };
+  /** Events of a message's timeline that belong to this change (store/message-events.ts). */
+  events?: readonly MessageEvent[];
 }
 
 /** Computes what a change must carry; pure, because it runs inside the store's transaction. */
@@ -47,6 +50,6 @@ export type EffectsOf<Change> = (change: Change) => Effects | undefined;
 export function isEmpty(effects: Effects | undefined): boolean {
   return (
     !effects ||
-    (!effects.jobs?.length && !effects.callbacks?.length && !effects.clickLinks?.length && effects.optOut === undefined && effects.optIn === undefined)
+    (!effects.jobs?.length && !effects.callbacks?.length && !effects.clickLinks?.length && effects.optOut === undefined && effects.optIn === undefined && !effects.events?.length)
   );
 }

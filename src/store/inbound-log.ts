@@ -10,6 +10,10 @@ export interface InboundRecord {
   sender: string;
   contextMsgId?: string;
   receivedAt: number;
+  /** What the Inbound page shows: Meta's message type, its text (or caption, or button label), the media link CleverTap got. */
+  kind?: string;
+  text?: string;
+  mediaUrl?: string;
 }
 
 export interface InboundLog {

@@ -27,6 +27,9 @@ export interface MessageRow {
   read_at: Time | null;
   failed_at: Time | null;
   updated_at: Time;
+  campaign?: string | null;
+  preflight?: string | null;
+  submit_latency_ms?: number | null;
 }
 
 export function toStoredMessage(row: MessageRow): StoredMessage {
@@ -50,5 +53,8 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   if (row.delivered_at !== null) message.deliveredAt = Number(row.delivered_at);
   if (row.read_at !== null) message.readAt = Number(row.read_at);
   if (row.failed_at !== null) message.failedAt = Number(row.failed_at);
+  if (row.campaign != null) message.campaign = row.campaign;
+  if (row.preflight != null) message.preflight = row.preflight as StoredMessage['preflight'];
+  if (row.submit_latency_ms != null) message.submitLatencyMs = row.submit_latency_ms;
   return message;
 }

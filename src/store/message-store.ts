@@ -11,6 +11,11 @@ import type { Effects, EffectsOf } from './effects.js';
 /** A message as stored, with its lifecycle so far. Times are epoch milliseconds. */
 export interface StoredMessage extends OutboundMessage {
   state: MessageState;
+  /** The campaign part of the msgId (store/message-events.ts `campaignOf`). */
+  campaign?: string;
+  preflight?: PreflightOutcome;
+  /** How long Meta took to answer the send it accepted. */
+  submitLatencyMs?: number;
   wamid?: string;
   failure?: DeliveryFailure;
   submittedAt?: number;
@@ -27,10 +32,18 @@ export interface AcceptResult {
   duplicate: boolean;
 }
 
+/**
+ * How template pre-flight passed a message (pipeline/template-preflight.ts): checked against the
+ * synced definition as sent, or `repaired` to what Meta wants (locale, URL suffix, parameter
+ * names), or `unvalidated` (no sync has succeeded yet). Absent: not a template, or pre-flight off.
+ */
+export type PreflightOutcome = 'passed' | 'repaired' | 'unvalidated';
+
 /** A new message and what must commit with it (its send job, its click links). */
 export interface Acceptance {
   message: OutboundMessage;
   effects?: Effects;
+  preflight?: PreflightOutcome;
 }
 
 /** A state change that happened, as `EffectsOf` sees it inside its commit. */
@@ -89,8 +102,11 @@ export interface MessageStore {
   getMessage(id: string): Promise<StoredMessage | undefined>;
   /** The lifecycle of a message, by the gateway's id or by Meta's wamid. */
   getLifecycle(key: { id: string } | { wamid: string }): Promise<MessageLifecycle | undefined>;
-  /** Meta accepted the send: remember the wamid and move to `submitted` (if not already past it). */
-  recordSubmitted(id: string, wamid: string, at: number): Promise<void>;
+  /**
+   * Meta accepted the send: remember the wamid (and how long Meta took to answer, for the
+   * timeline) and move to `submitted` (if not already past it).
+   */
+  recordSubmitted(id: string, wamid: string, at: number, latencyMs?: number): Promise<void>;
   /**
    * Applies a lifecycle state if it moves the message forward (see `canTransition`).
    * Returns whether it did. `wamid` is recorded when the message has none yet (a status
@@ -108,7 +124,8 @@ export interface MessageStore {
    * Applies a status from Meta to the message it names (see `StatusTarget`): moves it forward
    * as `advanceState` does, recording `target.wamid` when the message has none yet, with the
    * effects of the change in the same commit. Finding the message and moving it happen together, with
-   * one read; a status that does not move it (a replay, or out of order) writes nothing.
+   * one read; a status that does not move it (a replay, or out of order) changes nothing, and is
+   * kept as an event of the message's timeline (store/message-events.ts).
    */
   applyStatus(
     target: StatusTarget,

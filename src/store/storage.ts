@@ -11,6 +11,8 @@ import type { CallbackOutbox } from './callback-outbox.js';
 import type { ClickLinkStore } from './click-links.js';
 import type { InboundLog } from './inbound-log.js';
 import type { JobOutbox } from './job-outbox.js';
+import type { MessageEvents } from './message-events.js';
+import type { MessageSearch } from './message-search.js';
 import type { MessageStore } from './message-store.js';
 import type { OptOutStore } from './opt-out-store.js';
 import type { RetentionStore } from './retention.js';
@@ -30,6 +32,10 @@ export interface Storage {
   /** Accounts created through the admin API, each change written with its entry in `audit`. */
   readonly accounts: AccountStore;
   readonly audit: AuditLog;
+  /** What a message's timeline needs beyond its row (store/message-events.ts). */
+  readonly events: MessageEvents;
+  /** The operator's message search and inbound list. */
+  readonly search: MessageSearch;
   /**
    * Where the jobs of committed changes wait: `queue` (embedded mode) reads them directly;
    * with an external queue, `jobOutbox` holds them for the relay.

@@ -10,6 +10,8 @@ import { runCallbackOutboxConformance } from '../../src/store/callback-outbox.co
 import { runClickLinkStoreConformance } from '../../src/store/click-links.conformance.js';
 import { runInboundLogConformance } from '../../src/store/inbound-log.conformance.js';
 import { runJobOutboxConformance } from '../../src/store/job-outbox.conformance.js';
+import { runMessageEventsConformance } from '../../src/store/message-events.conformance.js';
+import { runMessageSearchConformance } from '../../src/store/message-search.conformance.js';
 import { runMessageStoreConformance } from '../../src/store/message-store.conformance.js';
 import { runOptOutStoreConformance } from '../../src/store/opt-out-store.conformance.js';
 import { runRetentionConformance } from '../../src/store/retention.conformance.js';
@@ -34,6 +36,8 @@ for (const fixture of STORAGES) {
     runWebhookRejectLogConformance(fixture);
     runAccountStoreConformance(fixture);
     runAuditLogConformance(fixture);
+    runMessageEventsConformance(fixture);
+    runMessageSearchConformance(fixture);
     checkSkipList(fixture);
   });
 }

@@ -203,6 +203,8 @@ function withClose(inner: Storage, close: () => Promise<void>): Storage {
     webhookRejects: inner.webhookRejects,
     accounts: inner.accounts,
     audit: inner.audit,
+    events: inner.events,
+    search: inner.search,
     jobs: inner.jobs,
     queue: inner.queue,
     jobOutbox: inner.jobOutbox,

@@ -14,6 +14,7 @@ import * as webhookRejects from './007-webhook-rejects.js';
 import * as deadCallbacks from './008-dead-callbacks.js';
 import * as jobOutbox from './009-job-outbox.js';
 import * as accounts from './010-accounts.js';
+import * as messageEvents from './011-message-events.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-dead-callbacks': deadCallbacks,
   '009-job-outbox': jobOutbox,
   '010-accounts': accounts,
+  '011-message-events': messageEvents,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -24,6 +24,8 @@ import { describePostgresFault, isPostgresFault, redactUrl } from './postgres-fa
 import { PostgresInboundLog } from './postgres-inbound-log.js';
 import { PostgresJobOutbox } from './postgres-job-outbox.js';
 import { PostgresJobQueue } from './postgres-job-queue.js';
+import { PostgresMessageEvents } from './postgres-message-events.js';
+import { PostgresMessageSearch } from './postgres-message-search.js';
 import { PostgresMessageStore } from './postgres-message-store.js';
 import { PostgresOptOutStore } from './postgres-opt-out-store.js';
 import { PostgresRetentionStore } from './postgres-retention-store.js';
@@ -112,6 +114,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     // Rare operator writes: transactions of their own on the pool, off the group-commit lanes.
     accounts: new PostgresAccountStore(pool),
     audit: new PostgresAuditLog(pool),
+    events: new PostgresMessageEvents(pool, writes, effects),
+    search: new PostgresMessageSearch(pool),
     jobs,
     queue: new PostgresJobQueue(pool, writes),
     jobOutbox: new PostgresJobOutbox(pool, relayWrites),

@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { CALLBACK_QUEUE, isEmpty, type Effects, type JobSpec } from '../effects.js';
 import type { CallbackSpec } from '../callback-outbox.js';
 import type { ClickLink } from '../click-links.js';
+import type { MessageEvent } from '../message-events.js';
 import { loadPgSql, run } from './pg-sql.js';
 
 /** `queue`: the embedded queue's table; `outbox`: the job outbox, for a relay to an external queue. */
@@ -29,6 +30,7 @@ export class PgEffects {
   readonly #insertClickLinks = loadPgSql('insert-click-links');
   readonly #optOut = loadPgSql('opt-out');
   readonly #optIn = loadPgSql('opt-in');
+  readonly #insertEvents = loadPgSql('insert-message-events');
 
   constructor(jobs: JobDestination = 'queue') {
     this.jobs = jobs;
@@ -63,7 +65,9 @@ export class PgEffects {
     const jobs: JobSpec[] = [];
     const callbacks: CallbackSpec[] = [];
     const clickLinks: ClickLink[] = [];
+    const events: MessageEvent[] = [];
     for (const effects of all) {
+      if (effects.events) events.push(...effects.events);
       if (effects.jobs) jobs.push(...effects.jobs);
       if (effects.callbacks) callbacks.push(...effects.callbacks);
       if (effects.clickLinks) clickLinks.push(...effects.clickLinks);
@@ -78,6 +82,7 @@ export class PgEffects {
         callbacks.map((callback) => callback.payload),
         now,
         CALLBACK_QUEUE,
+        callbacks.map((callback) => callback.messageRef ?? null),
       ]);
     }
     if (clickLinks.length > 0) {
@@ -88,6 +93,19 @@ export class PgEffects {
         clickLinks.map((link) => link.msgId),
         clickLinks.map((link) => link.url),
         clickLinks.map((link) => link.createdAt),
+      ]);
+    }
+    if (events.length > 0) {
+      await run(client, this.#insertEvents, [
+        events.map((event) => event.messageId),
+        events.map((event) => event.at),
+        events.map((event) => event.kind),
+        events.map((event) => event.state ?? null),
+        events.map((event) => event.httpStatus ?? null),
+        events.map((event) => (event.code === undefined ? null : String(event.code))),
+        events.map((event) => event.title ?? null),
+        events.map((event) => event.latencyMs ?? null),
+        events.map((event) => event.url ?? null),
       ]);
     }
     // Opt-outs and opt-ins are rare and their order matters (STOP then START): one at a time.

@@ -4,7 +4,7 @@
  * owed as effects (with their delivery jobs, in one commit); the rest are small batched writes.
  */
 import type pg from 'pg';
-import type { CallbackKind, CallbackOutbox, CallbackSpec, StoredCallback } from '../callback-outbox.js';
+import type { CallbackAttempt, CallbackKind, CallbackOutbox, CallbackSpec, StoredCallback } from '../callback-outbox.js';
 import type { PgEffects } from './pg-effects.js';
 import { bigintIds, loadPgSql, run, toNumber } from './pg-sql.js';
 import type { PgWriteBatcher } from './pg-write-batcher.js';
@@ -54,20 +54,20 @@ export class PostgresCallbackOutbox implements CallbackOutbox {
     });
   }
 
-  async markDelivered(ids: readonly string[], at: number): Promise<void> {
-    await this.#mark(this.#sql.delivered, at, ids);
+  async markDelivered(ids: readonly string[], at: number, attempt?: CallbackAttempt): Promise<void> {
+    await this.#mark(this.#sql.delivered, at, ids, [attempt?.httpStatus ?? null, attempt?.latencyMs ?? null]);
   }
 
-  async markFailed(ids: readonly string[], error: string): Promise<void> {
-    await this.#mark(this.#sql.failed, error, ids);
+  async markFailed(ids: readonly string[], error: string, attempt?: CallbackAttempt & { at: number }): Promise<void> {
+    await this.#mark(this.#sql.failed, error, ids, [attempt?.httpStatus ?? null, attempt?.latencyMs ?? null, attempt?.at ?? null]);
   }
 
   async markDead(ids: readonly string[], at: number): Promise<void> {
     await this.#mark(this.#sql.dead, at, ids);
   }
 
-  async #mark(statement: ReturnType<typeof loadPgSql>, value: unknown, ids: readonly string[]): Promise<void> {
+  async #mark(statement: ReturnType<typeof loadPgSql>, value: unknown, ids: readonly string[], more: unknown[] = []): Promise<void> {
     const wanted = bigintIds(ids);
-    if (wanted.length > 0) await this.#writes.write((client) => run(client, statement, [value, wanted]));
+    if (wanted.length > 0) await this.#writes.write((client) => run(client, statement, [value, wanted, ...more]));
   }
 }

@@ -30,7 +30,7 @@ export class PostgresInboundLog implements InboundLog {
   }
 
   record(entry: InboundRecord, effects?: Effects): Promise<boolean> {
-    const values = [entry.wamid, entry.accountId, entry.sender, entry.contextMsgId ?? null, entry.receivedAt];
+    const values = [entry.wamid, entry.accountId, entry.sender, entry.contextMsgId ?? null, entry.receivedAt, entry.kind ?? null, entry.text ?? null, entry.mediaUrl ?? null];
     return this.#writes.write(async (client) => {
       const { rowCount } = await run(client, this.#insert, values);
       if (rowCount === 1) this.#effects.add(client, effects);

@@ -25,6 +25,7 @@ import type { PgEffects } from './pg-effects.js';
 import { loadPgSql, run, toNumber } from './pg-sql.js';
 import type { PgWriteBatcher } from './pg-write-batcher.js';
 import { toStoredMessage, type MessageRow } from '../message-row.js';
+import { campaignOf, staleStatusEvent } from '../message-events.js';
 
 
 interface LifecycleRow {
@@ -89,6 +90,8 @@ export class PostgresMessageStore implements MessageStore {
       messages.map((message) => (message.customProps ? JSON.stringify(message.customProps) : null)),
       messages.map((message) => (message.callbacks ? JSON.stringify(message.callbacks) : null)),
       messages.map((message) => message.acceptedAt),
+      messages.map((message) => campaignOf(message.msgId) ?? null),
+      batch.map((acceptance) => acceptance.preflight ?? null),
     ];
     return this.#acceptWrites.write(async (client) => {
       const { rows } = await run<{ id: string }>(client, this.#sql.insert, columns);
@@ -135,8 +138,8 @@ export class PostgresMessageStore implements MessageStore {
     return lifecycle;
   }
 
-  async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
-    await this.#writes.write((client) => run(client, this.#sql.recordSubmitted, [id, wamid, at]));
+  async recordSubmitted(id: string, wamid: string, at: number, latencyMs?: number): Promise<void> {
+    await this.#writes.write((client) => run(client, this.#sql.recordSubmitted, [id, wamid, at, latencyMs ?? null]));
   }
 
   advanceState(
@@ -164,7 +167,11 @@ export class PostgresMessageStore implements MessageStore {
       const { rows } = await run<ChangeRow>(client, this.#sql.applyStatus, params);
       const found = rows[0];
       if (!found) return 'unknown-message';
-      if (!found.moved) return 'stale';
+      if (!found.moved) {
+        // Written with the batch's effects, in the same commit: no round trip of its own.
+        this.#effects.add(client, { events: [staleStatusEvent(found.id!, state, at, failure)] });
+        return 'stale';
+      }
       if (effectsOf) this.#effects.add(client, effectsOf(toChange(found.id!, found, state, at, failure)));
       return 'applied';
     });

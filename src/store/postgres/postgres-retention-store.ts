@@ -28,6 +28,8 @@ export class PostgresRetentionStore implements RetentionStore {
   async pruneBatch(records: PrunableRecords, olderThan: number, limit: number): Promise<number> {
     const statement = this.#sql.get(records);
     if (!statement) throw new Error(`no retention rule for ${records}`);
-    return (await run(this.#pool, statement, [olderThan, limit])).rowCount;
+    const result = await run<{ removed?: number }>(this.#pool, statement, [olderThan, limit]);
+    // Messages are removed with their events, and say how many messages went (retention-messages.sql).
+    return records === 'messages' ? (result.rows[0]?.removed ?? 0) : result.rowCount;
   }
 }

@@ -18,6 +18,8 @@ import { SqliteClickLinkStore } from './sqlite-click-link-store.js';
 import { SqliteInboundLog } from './sqlite-inbound-log.js';
 import { sqliteEffectsFor } from './sqlite-effects.js';
 import { SqliteJobOutbox } from './sqlite-job-outbox.js';
+import { SqliteMessageEvents } from './sqlite-message-events.js';
+import { SqliteMessageSearch } from './sqlite-message-search.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 import { SqliteOptOutStore } from './sqlite-opt-out-store.js';
 import { SqliteRetentionStore } from './sqlite-retention-store.js';
@@ -103,6 +105,8 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
       webhookRejects: new SqliteWebhookRejectLog(db),
       accounts: new SqliteAccountStore(db),
       audit: new SqliteAuditLog(db),
+      events: new SqliteMessageEvents(db),
+      search: new SqliteMessageSearch(db),
       jobs,
       queue,
       jobOutbox: new SqliteJobOutbox(db),

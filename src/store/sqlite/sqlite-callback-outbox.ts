@@ -2,7 +2,7 @@
  * @module store/sqlite/sqlite-callback-outbox
  * The callback outbox in the embedded database, beside the messages whose events it reports.
  */
-import type { CallbackOutbox, CallbackSpec, StoredCallback } from '../callback-outbox.js';
+import type { CallbackAttempt, CallbackOutbox, CallbackSpec, StoredCallback } from '../callback-outbox.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 import { loadSql } from './sql-loader.js';
@@ -17,6 +17,7 @@ export class SqliteCallbackOutbox implements CallbackOutbox {
   readonly #delivered;
   readonly #failed;
   readonly #dead;
+  readonly #attemptEvents;
 
   constructor(db: SqliteDatabase) {
     this.#writes = writeBatcherFor(db);
@@ -26,6 +27,7 @@ export class SqliteCallbackOutbox implements CallbackOutbox {
     this.#delivered = sql('mark-callbacks-delivered');
     this.#failed = sql('mark-callbacks-failed');
     this.#dead = sql('mark-callbacks-dead');
+    this.#attemptEvents = sql('callback-attempt-events');
   }
 
   async owe(callbacks: readonly CallbackSpec[]): Promise<void> {
@@ -42,12 +44,16 @@ export class SqliteCallbackOutbox implements CallbackOutbox {
     });
   }
 
-  async markDelivered(ids: readonly string[], at: number): Promise<void> {
-    await this.#writes.write(() => this.#delivered.run(at, idList(ids)));
+  async markDelivered(ids: readonly string[], at: number, attempt?: CallbackAttempt): Promise<void> {
+    await this.#writes.write(() => this.#delivered.run(at, attempt?.httpStatus ?? null, attempt?.latencyMs ?? null, idList(ids)));
   }
 
-  async markFailed(ids: readonly string[], error: string): Promise<void> {
-    await this.#writes.write(() => this.#failed.run(error, idList(ids)));
+  async markFailed(ids: readonly string[], error: string, attempt?: CallbackAttempt & { at: number }): Promise<void> {
+    const list = idList(ids);
+    await this.#writes.write(() => {
+      this.#failed.run(error, attempt?.httpStatus ?? null, attempt?.latencyMs ?? null, list);
+      if (attempt) this.#attemptEvents.run(attempt.at, attempt.httpStatus ?? null, error.slice(0, 500), attempt.latencyMs, list);
+    });
   }
 
   async markDead(ids: readonly string[], at: number): Promise<void> {

@@ -9,6 +9,7 @@
  * with an external queue they go to `job_outbox` for the relay (store/job-outbox.ts).
  */
 import { CALLBACK_QUEUE, type Effects, type JobSpec } from '../effects.js';
+import type { MessageEvent } from '../message-events.js';
 import type { SqliteDatabase } from './open-sqlite.js';
 import { loadSql } from './sql-loader.js';
 
@@ -23,6 +24,7 @@ export class SqliteEffects {
   readonly #insertClickLink;
   readonly #optOut;
   readonly #optIn;
+  readonly #insertEvent;
 
   constructor(db: SqliteDatabase, jobs: JobDestination = 'queue') {
     this.#db = db;
@@ -33,6 +35,7 @@ export class SqliteEffects {
     this.#insertClickLink = sql('insert-click-link');
     this.#optOut = sql('opt-out');
     this.#optIn = sql('opt-in');
+    this.#insertEvent = sql('message-event-insert');
   }
 
   /** Writes `effects`; must run inside a transaction on this connection. */
@@ -42,7 +45,7 @@ export class SqliteEffects {
     if (effects.jobs) for (const job of effects.jobs) this.#job(job, now);
     if (effects.callbacks) {
       for (const callback of effects.callbacks) {
-        const { lastInsertRowid } = this.#insertCallback.run(callback.accountId, callback.kind, callback.url, callback.msgId ?? null, callback.payload, now);
+        const { lastInsertRowid } = this.#insertCallback.run(callback.accountId, callback.kind, callback.url, callback.msgId ?? null, callback.payload, now, callback.messageRef ?? null);
         this.#job({ queue: CALLBACK_QUEUE, partitionKey: callback.url, ref: String(lastInsertRowid) }, now);
       }
     }
@@ -51,6 +54,22 @@ export class SqliteEffects {
     }
     if (effects.optOut) this.#optOut.run(effects.optOut.accountId, effects.optOut.recipient, effects.optOut.keyword, effects.optOut.optedOutAt);
     if (effects.optIn) this.#optIn.run(effects.optIn.accountId, effects.optIn.recipient);
+    if (effects.events) for (const event of effects.events) this.event(event);
+  }
+
+  /** Writes one event of a message's timeline; must run inside a transaction on this connection. */
+  event(event: MessageEvent): void {
+    this.#insertEvent.run(
+      event.messageId,
+      event.at,
+      event.kind,
+      event.state ?? null,
+      event.httpStatus ?? null,
+      event.code ?? null,
+      event.title ?? null,
+      event.latencyMs ?? null,
+      event.url ?? null,
+    );
   }
 
   #job(job: JobSpec, now: number): void {

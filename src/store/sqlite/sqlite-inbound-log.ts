@@ -29,7 +29,16 @@ export class SqliteInboundLog implements InboundLog {
 
   async record(entry: InboundRecord, effects?: Effects): Promise<boolean> {
     return this.#writes.write(() => {
-      const { changes } = this.#insert.run(entry.wamid, entry.accountId, entry.sender, entry.contextMsgId ?? null, entry.receivedAt);
+      const { changes } = this.#insert.run(
+        entry.wamid,
+        entry.accountId,
+        entry.sender,
+        entry.contextMsgId ?? null,
+        entry.receivedAt,
+        entry.kind ?? null,
+        entry.text ?? null,
+        entry.mediaUrl ?? null,
+      );
       if (changes === 1) this.#effects.apply(effects);
       return changes === 1;
     });

@@ -24,6 +24,7 @@ import { loadSql } from './sql-loader.js';
 import { writeBatcherFor, type WriteBatcher } from './write-batcher.js';
 import { sqliteEffectsFor, type SqliteEffects } from './sqlite-effects.js';
 import { toStoredMessage, type MessageRow } from '../message-row.js';
+import { campaignOf, staleStatusEvent } from '../message-events.js';
 
 
 /** A `status-target-*` row, read raw: rowid, id, account_id, msg_id, state, wamid, callbacks. */
@@ -79,7 +80,7 @@ export class SqliteMessageStore implements MessageStore {
     this.#acceptBatch = db.transaction((batch: readonly Acceptance[]) => {
       const results: AcceptResult[] = [];
       const now = Date.now();
-      for (const { message, effects } of batch) {
+      for (const { message, effects, preflight } of batch) {
         const { changes } = this.#insert.run(
           message.id,
           message.accountId,
@@ -91,6 +92,8 @@ export class SqliteMessageStore implements MessageStore {
           message.callbacks ? JSON.stringify(message.callbacks) : null,
           message.acceptedAt,
           message.acceptedAt,
+          campaignOf(message.msgId) ?? null,
+          preflight ?? null,
         );
         if (changes === 1) {
           this.#effects.apply(effects, now);
@@ -125,8 +128,8 @@ export class SqliteMessageStore implements MessageStore {
     return lifecycle;
   }
 
-  async recordSubmitted(id: string, wamid: string, at: number): Promise<void> {
-    await this.#writes.write(() => this.#recordSubmitted.run(wamid, at, at, id));
+  async recordSubmitted(id: string, wamid: string, at: number, latencyMs?: number): Promise<void> {
+    await this.#writes.write(() => this.#recordSubmitted.run(wamid, at, latencyMs ?? null, at, id));
   }
 
   async advanceState(
@@ -162,7 +165,10 @@ export class SqliteMessageStore implements MessageStore {
       row ??= this.#statusByWamid.get(target.wamid, target.accountId) as StatusTargetRow | undefined;
       if (!row) return 'unknown-message';
       const [rowid, id, accountId, msgId, previous, wamid, callbacks] = row;
-      if (!canTransition(previous, state)) return 'stale';
+      if (!canTransition(previous, state)) {
+        this.#effects.event(staleStatusEvent(id, state, at, failure));
+        return 'stale';
+      }
       if (wamid === null) statements[1].run(state, target.wamid, failureJson, at, at, rowid);
       else statements[0].run(state, failureJson, at, at, rowid);
       if (effectsOf) {

@@ -21,8 +21,16 @@ export class SqliteRetentionStore implements RetentionStore {
       const prepared = statement(name);
       return (olderThan: number, limit: number) => prepared.run(olderThan, olderThan, limit).changes;
     };
+    // A message's events go with it, in the same transaction.
+    const messages = statement('retention-messages').pluck();
+    const events = statement('message-events-delete');
+    const pruneMessages = db.transaction((olderThan: number, limit: number) => {
+      const ids = messages.all(olderThan, olderThan, limit) as string[];
+      if (ids.length > 0) events.run(JSON.stringify(ids));
+      return ids.length;
+    });
     this.#prune = {
-      messages: twice('retention-messages'),
+      messages: (olderThan, limit) => pruneMessages.immediate(olderThan, limit),
       deliveredCallbacks: twice('retention-delivered-callbacks'),
       // The callbacks given up on; the dead letters themselves are the queue's (JobQueue.pruneDead).
       deadLetters: one('retention-dead-letter-callbacks'),

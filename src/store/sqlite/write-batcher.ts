@@ -25,6 +25,9 @@ interface PendingWrite {
   reject(error: unknown): void;
 }
 
+/** Told how long each group commit took, in seconds (the gateway's metrics). */
+export type CommitObserver = (seconds: number) => void;
+
 /** Default spacing of commits under load (see the module comment). */
 export const DEFAULT_MIN_COMMIT_INTERVAL_MS = 4;
 
@@ -36,6 +39,7 @@ export class WriteBatcher {
   #lastCommitAt = -Infinity;
   readonly #runAll;
   readonly #flushNow = () => this.#flush();
+  #observe: CommitObserver | undefined;
 
   constructor(db: SqliteDatabase, minIntervalMs = DEFAULT_MIN_COMMIT_INTERVAL_MS) {
     this.#db = db;
@@ -45,6 +49,11 @@ export class WriteBatcher {
       for (let index = 0; index < writes.length; index++) results[index] = writes[index]!.run();
       return results;
     });
+  }
+
+  /** Reports each commit's duration from now on (one observer per connection: the gateway's). */
+  observeCommits(observer: CommitObserver | undefined): void {
+    this.#observe = observer;
   }
 
   /** Runs `write` inside the next batch's transaction and resolves with its result. */
@@ -68,8 +77,10 @@ export class WriteBatcher {
     this.#pending = [];
     if (writes.length === 0) return;
     let results: unknown[];
+    const startedAt = performance.now();
     try {
       results = this.#runAll.immediate(writes);
+      this.#observe?.((performance.now() - startedAt) / 1000);
     } catch {
       // One failing write must not take the others down with it: retry each on its own.
       for (const write of writes) {

@@ -1,10 +1,11 @@
 -- Callbacks owed to CleverTap, each with its delivery job in the job outbox (for the relay).
--- Arrays of (account_id, kind, url, msg_id, payload), then created_at and the callbacks queue's name.
+-- Arrays of (account_id, kind, url, msg_id, payload), then created_at, the callbacks queue's name,
+-- and the array of message_ref.
 -- (`owed.id`, not `id`: ORDER BY would take the text column of the same name.)
 WITH owed AS (
-  INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at)
-  SELECT account_id, kind, url, msg_id, payload, $6
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS c(account_id, kind, url, msg_id, payload, n)
+  INSERT INTO callbacks (account_id, kind, url, msg_id, payload, created_at, message_ref)
+  SELECT account_id, kind, url, msg_id, payload, $6, message_ref
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $8::text[]) WITH ORDINALITY AS c(account_id, kind, url, msg_id, payload, message_ref, n)
    ORDER BY n
   RETURNING id, url
 )

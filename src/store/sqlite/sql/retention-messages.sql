@@ -1,4 +1,5 @@
 -- Messages in a final state, untouched since the cutoff. Positional: (olderThan, olderThan, limit).
+-- Returns their ids, so their events go with them in the same transaction.
 -- Rowids follow acceptance order and a message changes only after it was accepted, so no row at
 -- or past the first one accepted since the cutoff can qualify: the scan stops there instead of
 -- reading the whole table when little is old (the bound itself is found from the oldest end).
@@ -9,3 +10,4 @@ DELETE FROM messages WHERE rowid IN (
   ORDER BY rowid
   LIMIT ?
 )
+RETURNING id

@@ -1,0 +1,2 @@
+-- A message's events, in the order they were written.
+SELECT message_id, at, kind, state, http_status, code, title, latency_ms, url FROM message_events WHERE message_id = ? ORDER BY id
