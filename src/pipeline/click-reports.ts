@@ -73,7 +73,7 @@ export class ClickReporter {
     const url = message?.callbacks?.deliveryReportUrl ?? this.#options.deliveryReportUrl(link.accountId);
     if (!url) return false;
     const report: DeliveryReport = { msgId: link.msgId, status: 'clicked', at, click: { url: link.url, shortUrl, userAgent } };
-    await outbox.owe([reportCallback(link.accountId, url, report)]);
+    await outbox.owe([reportCallback(link.accountId, url, report, link.messageId)]);
     this.#options.onOwed(url);
     return true;
   }

@@ -65,11 +65,18 @@ export class InboundIngest {
     const keyword = matchKeyword(message.content, account.stopKeywords, account.startKeywords);
     const effects: Effects = keywordEffects(account, message.from, keyword, message.at);
     const callbacks: CallbackSpec[] = [];
-    if (url && body) callbacks.push({ accountId: account.id, kind: 'imo', url, payload: body });
+    if (url && body) callbacks.push({ accountId: account.id, kind: 'imo', url, payload: body, messageRef: message.wamid });
     if (keyword?.kind === 'stop' && account.upload) callbacks.push(profileOptOutCallback(account.id, account.upload.url, message.from));
     if (callbacks.length > 0) effects.callbacks = callbacks;
     const isNew = await inboundLog.record(
-      { wamid: message.wamid, accountId: account.id, sender: message.from, receivedAt: message.at, ...(original ? { contextMsgId: original.msgId } : {}) },
+      {
+        wamid: message.wamid,
+        accountId: account.id,
+        sender: message.from,
+        receivedAt: message.at,
+        ...(original ? { contextMsgId: original.msgId } : {}),
+        ...shownAs(message, this.#options.mediaUrlFor && ((mediaId: string) => this.#options.mediaUrlFor!(account.id, mediaId))),
+      },
       effects,
     );
     if (!isNew) return 'duplicate';
@@ -100,4 +107,20 @@ function buttonOverride(message: InboundMessage, original: MessageLifecycle | un
   if (!ours) return {};
   if (original && ours.messageId !== original.id) return {};
   return { buttonPayloadOverride: message.content.text };
+}
+
+/** What the console's Inbound page shows of a message: its type, its words, the media link CleverTap got. */
+export function shownAs(message: InboundMessage, mediaUrl: ((mediaId: string) => string) | undefined): { kind: string; text?: string; mediaUrl?: string } {
+  const content = message.content;
+  const shown: { kind: string; text?: string; mediaUrl?: string } = { kind: content.kind };
+  const text =
+    'body' in content ? content.body
+    : 'caption' in content ? content.caption
+    : 'text' in content ? content.text
+    : 'title' in content ? content.title
+    : content.kind === 'reaction' ? content.emoji
+    : undefined;
+  if (text) shown.text = text.slice(0, 1000);
+  if ('mediaId' in content && mediaUrl) shown.mediaUrl = mediaUrl(content.mediaId);
+  return shown;
 }

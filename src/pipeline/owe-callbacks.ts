@@ -18,11 +18,14 @@ export function deliveryReportCallbacks(change: StateChange, accountUrl: string 
   // A URL sent with the message (Kaleyra-style headers) wins over the account's.
   const url = change.callbacks?.deliveryReportUrl ?? accountUrl;
   if (!url) return [];
-  return reportsForChange(change).map((report) => reportCallback(change.accountId, url, report));
+  return reportsForChange(change).map((report) => reportCallback(change.accountId, url, report, change.id));
 }
 
-export function reportCallback(accountId: string, url: string, report: DeliveryReport): CallbackSpec {
-  return { accountId, kind: 'dlr', url, msgId: report.msgId, payload: JSON.stringify(report) };
+/** `messageId`: the gateway's id of the message reported on (its timeline lists the callback). */
+export function reportCallback(accountId: string, url: string, report: DeliveryReport, messageId?: string): CallbackSpec {
+  const callback: CallbackSpec = { accountId, kind: 'dlr', url, msgId: report.msgId, payload: JSON.stringify(report) };
+  if (messageId !== undefined) callback.messageRef = messageId;
+  return callback;
 }
 
 /** CleverTap's own subscription flag for a user who sent STOP, so its segments stop targeting them. */
