@@ -15,6 +15,7 @@ import { composeHttp, type Http } from './compose/http.js';
 import { createOptOuts, type OptOuts } from './compose/opt-outs.js';
 import { Lifecycle, type Service } from './compose/lifecycle.js';
 import { createLogger } from './compose/logger.js';
+import { createObservability, observeStoreCommits } from './compose/observability.js';
 import { createMediaLinks, PublicUrl } from './compose/public-url.js';
 import { createJobs, jobsDestination, type Jobs } from './compose/queue.js';
 import { retentionService } from './compose/retention.js';
@@ -82,18 +83,22 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
     const storage = (parts.storage = await createStorage(config.store, { jobs: jobsDestination(config.queue), logger }));
     const sandbox = (parts.sandbox = await prepareSandbox(config, dataDirOf(config)));
     const accounts = createAccountDirectory(resolveAccounts(sandbox.config, sandbox.wiring));
+    const observe = createObservability(accounts);
+    await observeStoreCommits(storage, observe.metrics);
     const cluster = (parts.cluster = await createCluster(config, { logger }));
     const jobs = (parts.jobs = await createJobs(config.queue, storage, { logger, ...(cluster.leases ? { leases: cluster.leases } : {}) }));
     const clients = (parts.clients = createWhatsappClients(accounts));
     const catalog = createTemplateCatalog({ accounts, graph: clients.graph, store: storage.templates, syncEveryMs: config.templates.syncEveryMs, logger, cluster });
     parts.templates = templateService(catalog);
     const optOuts = (parts.optOuts = await createOptOuts(storage.optOuts, cluster, logger));
-    const callbacks = (parts.callbacks = composeCallbacks({ config, accounts, storage, jobs, cluster, logger }));
-    const sending = (parts.sending = composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts: optOuts.registry, catalog, cluster, logger }));
+    const callbacks = (parts.callbacks = composeCallbacks({ config, accounts, storage, jobs, cluster, logger, observe }));
+    const sending = (parts.sending = composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts: optOuts.registry, catalog, cluster, logger, observe }));
     const publicUrl = new PublicUrl({ configured: config.server.publicBaseUrl, listenUrlIsPublic: config.mode === 'sandbox' });
     const secret = config.server.mediaSigningSecret ?? sandbox.secrets?.mediaSigningSecret;
     const media = createMediaLinks({ secret, publicUrl, ttlMs: config.server.mediaUrlTtlMs, logger });
-    const webhook = composeWebhooks({ accounts, storage, callbacks, optOuts: optOuts.registry, catalog, media, logger, onOptOutChanged: optOuts.changed });
+    const webhook = composeWebhooks({ accounts, storage, callbacks, optOuts: optOuts.registry, catalog, media, logger, onOptOutChanged: optOuts.changed, observe });
+    // Read when Prometheus scrapes, not tracked: cheaper at any scrape interval worth having.
+    observe.metrics.addScrapeSource({ queueCounts: () => jobs.queue.counts(), queueNames: [SEND_QUEUE, CALLBACK_QUEUE], templateStatus: () => catalog.status() });
     parts.retention = retentionService({ retention: config.retention, store: storage.retention, queue: jobs.queue, logger, isLeader: cluster.isLeader });
     cluster.onSignal({
       // Another replica committed jobs: the relay (whichever replica holds it) moves them now.
@@ -122,7 +127,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       publicUrl.listening(url);
       sandbox.listening(url);
     };
-    const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, storage, lifecycle, logger, onListening }));
+    const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, storage, lifecycle, logger, onListening, observe }));
 
     // The cluster first: the leader is known before the templates decide whether to read Meta.
     await lifecycle.startAll([cluster, optOuts, parts.templates, jobs, http, sending, callbacks, parts.retention]);

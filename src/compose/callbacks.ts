@@ -13,6 +13,7 @@ import type { Storage } from '../store/storage.js';
 import type { Service } from './lifecycle.js';
 import type { Jobs } from './queue.js';
 import type { Cluster } from './cluster.js';
+import type { Observability } from './observability.js';
 
 /** With replicas: how long a reserved callback stays hidden (far above a POST's 5 s timeout)… */
 const CALLBACK_JOB_LEASE_MS = 15_000;
@@ -25,7 +26,7 @@ export interface Callbacks extends Service {
   clickReporter: ClickReporter;
 }
 
-export function composeCallbacks(options: { config: Config; accounts: AccountDirectory; storage: Storage; jobs: Jobs; cluster: Cluster; logger: Logger }): Callbacks {
+export function composeCallbacks(options: { config: Config; accounts: AccountDirectory; storage: Storage; jobs: Jobs; cluster: Cluster; logger: Logger; observe?: Pick<Observability, 'callbacks'> }): Callbacks {
   const { config, accounts, storage, jobs, cluster, logger } = options;
   const dispatcher = new CallbackDispatcher({
     outbox: storage.outbox,
@@ -35,6 +36,7 @@ export function composeCallbacks(options: { config: Config; accounts: AccountDir
     publicTargetsOnly: (accountId) => accounts.callbackTargetsPublicOnly(accountId),
     headersFor: (accountId, kind) => (kind === 'profile' ? uploadApiHeaders(accounts, accountId) : undefined),
     ...(config.callbacks.retryScheduleMs ? { retrySchedule: config.callbacks.retryScheduleMs } : {}),
+    ...(options.observe ? { observe: options.observe.callbacks } : {}),
     // Several replicas: a URL passes to another replica only once its lease has run out, and by
     // then every callback the previous holder had reserved must be back in the queue (a lapsed
     // job lease, recovered within seconds and ahead of newer ones); else the new holder would

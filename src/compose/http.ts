@@ -19,6 +19,7 @@ import type { Callbacks } from './callbacks.js';
 import type { Lifecycle, Service } from './lifecycle.js';
 import type { MediaLinks, PublicUrl } from './public-url.js';
 import type { WhatsappClients } from './whatsapp-clients.js';
+import type { Observability } from './observability.js';
 
 export interface HttpParts {
   config: Config;
@@ -38,6 +39,8 @@ export interface HttpParts {
   logger: Logger;
   /** Told the address once the server listens (before anything else starts). */
   onListening(url: string): void;
+  /** The gateway's metrics: served at `/metrics`, told every request's answer. */
+  observe?: Pick<Observability, 'metrics' | 'requests'>;
 }
 
 export interface Http extends Service {
@@ -60,7 +63,8 @@ export function composeHttp(parts: HttpParts): Http {
     maxConnections: config.server.maxConnections,
     headersTimeoutMs: config.server.headersTimeoutMs,
     ...(config.admin.token ? { adminToken: config.admin.token } : {}),
-    health: { ready: () => lifecycle.ready, storeFault: () => storage.writeFault() },
+    health: { ready: () => lifecycle.ready, draining: () => lifecycle.stopping, storeFault: () => storage.writeFault() },
+    ...(parts.observe ? { metrics: parts.observe.metrics, requests: parts.observe.requests } : {}),
     clicks: {
       reporter: callbacks.clickReporter,
       shortUrlFor: (accountId, code) => publicUrl.shortLinkFor(accounts, accountId, code),

@@ -21,6 +21,11 @@ export class Lifecycle {
     return this.#ready;
   }
 
+  /** True once stopping has begun (what `/readyz` reports as draining). */
+  get stopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+
   /** Starts each service in turn, waiting for each; a failure stops nothing (see `stopAll`). */
   async startAll(services: readonly Service[]): Promise<void> {
     for (const service of services) await service.start?.();

@@ -19,6 +19,7 @@ import type { Cluster } from './cluster.js';
 import type { Service } from './lifecycle.js';
 import type { Jobs } from './queue.js';
 import type { WhatsappClients } from './whatsapp-clients.js';
+import type { Observability } from './observability.js';
 
 export interface Sending extends Service {
   intake: SendIntake;
@@ -37,9 +38,11 @@ export interface SendingParts {
   catalog: TemplateCatalog;
   cluster: Cluster;
   logger: Logger;
+  /** The gateway's metrics. */
+  observe?: Pick<Observability, 'accept' | 'send'>;
 }
 
-export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, cluster, logger }: SendingParts): Sending {
+export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, cluster, logger, observe }: SendingParts): Sending {
   const dispatcher = new SendDispatcher({
     store: storage.messages,
     queue: jobs.queue,
@@ -58,9 +61,11 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     callbacks: callbacks.owed,
     lastInboundAt: (accountId, recipient) => storage.inbound.lastInboundAt(accountId, recipient),
     ...(cluster.leases ? { leases: cluster.leases } : {}),
+    ...(observe ? { observe: observe.send } : {}),
   });
   const acceptor = new Acceptor({
     store: storage.messages,
+    ...(observe ? { observe: observe.accept } : {}),
     maxPending: config.server.maxPendingAccepts,
     onCommitted: (accountIds) => {
       jobs.committed();

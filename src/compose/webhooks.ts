@@ -13,6 +13,7 @@ import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import { createWebhookIntake, type WebhookIntake } from '../pipeline/webhook-intake.js';
 import type { Storage } from '../store/storage.js';
 import type { Callbacks } from './callbacks.js';
+import type { Observability } from './observability.js';
 import type { MediaLinks } from './public-url.js';
 
 export interface WebhookParts {
@@ -23,11 +24,13 @@ export interface WebhookParts {
   catalog: TemplateCatalog;
   media: MediaLinks | undefined;
   logger: Logger;
+  /** The gateway's metrics. */
+  observe?: Pick<Observability, 'webhooks'>;
   /** A user opted out or back in here: the other replicas update their registries. */
   onOptOutChanged?(accountId: string, recipient: string, optedOut: boolean): void;
 }
 
-export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog, media, logger, onOptOutChanged }: WebhookParts): WebhookIntake {
+export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog, media, logger, onOptOutChanged, observe }: WebhookParts): WebhookIntake {
   const statusIngest = new StatusIngest({ store: storage.messages, logger, callbacks: callbacks.owed });
   const inboundIngest = new InboundIngest({
     optOutRegistry: optOuts,
@@ -45,5 +48,6 @@ export function composeWebhooks({ accounts, storage, callbacks, optOuts, catalog
     onTemplateStatus: (accountId, change) => catalog.applyStatusChange(accountId, change),
     rejects: storage.webhookRejects,
     log: logger,
+    ...(observe ? { observe: observe.webhooks } : {}),
   });
 }

@@ -22,7 +22,9 @@ import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
 import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
 import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
-import { createFastRoute, serverWithFastRoute } from './fast-route.js';
+import { createFastRoute, serverWithFastRoute, type RequestObserver } from './fast-route.js';
+import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
+import { RequestIds } from './request-ids.js';
 import { answerClientError } from './client-errors.js';
 import { drainLimitsFor } from './refused-body.js';
 
@@ -56,6 +58,15 @@ export interface AppDependencies {
   templateList?: TemplateListSource;
   /** The accounts admin API (`/v1/admin/accounts`, `/v1/admin/audit`); absent, those routes are not served. */
   accountsAdmin?: AccountsAdminSource;
+  /** `GET /metrics`; absent: not served. */
+  metrics?: MetricsSource;
+  /** Told every answer (the gateway's metrics): the lean front's two endpoints and every fastify route. */
+  requests?: AppRequestObserver;
+}
+
+export interface AppRequestObserver extends RequestObserver {
+  /** A fastify route's answer: its pattern (`unmatched` when none matched), the account its URL names, if any. */
+  route(route: string, accountId: string | undefined, status: number, seconds: number): void;
 }
 
 export type App = ReturnType<typeof buildApp>;
@@ -65,7 +76,15 @@ export function buildApp(deps: AppDependencies) {
   // CleverTap's campaign load and Meta's status webhooks skip fastify's per-request machinery
   // (see fast-route.ts); the fastify routes below answer the same way for inject() and whatever
   // the fast route declines.
-  const fastRoute = createFastRoute({ intake, webhook, bodyLimitBytes: deps.bodyLimitBytes, log: deps.logger });
+  const requestIds = new RequestIds();
+  const fastRoute = createFastRoute({
+    intake,
+    webhook,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    log: deps.logger,
+    requestIds,
+    ...(deps.requests ? { observe: deps.requests } : {}),
+  });
   const requestTimeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     serverFactory: serverWithFastRoute(fastRoute, {
@@ -74,6 +93,8 @@ export function buildApp(deps: AppDependencies) {
       ...(deps.maxConnections ? { maxConnections: deps.maxConnections } : {}),
     }),
     loggerInstance: deps.logger,
+    // One counter with the lean front's ids: a reqId names one request whichever front took it.
+    genReqId: requestIds.nextString,
     // Per-request logs would cost more than the request itself at CleverTap's concurrency.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
@@ -118,6 +139,15 @@ export function buildApp(deps: AppDependencies) {
 
   // While closing, fastify answers every request (503), the hot route included.
   app.addHook('preClose', async () => fastRoute.close());
+  const { requests } = deps;
+  if (requests) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const params = request.params as { accountId?: unknown } | undefined;
+      const accountId = typeof params?.accountId === 'string' ? params.accountId : undefined;
+      requests.route(request.routeOptions.url ?? 'unmatched', accountId, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
   app.register(clevertapMessagesRoute, { intake });
   app.register(clevertapTemplatesRoute, {
     accounts: deps.accounts,
@@ -126,6 +156,7 @@ export function buildApp(deps: AppDependencies) {
   });
   app.register(whatsappWebhookRoutes, { accounts: deps.accounts, intake: webhook });
   app.register(healthRoutes, { health: deps.health });
+  if (deps.metrics) app.register(metricsRoutes, { metrics: deps.metrics, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.media) app.register(mediaRoutes, deps.media);
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });

@@ -17,15 +17,23 @@
  * Anything it is not certain to answer identically goes to fastify untouched: other methods and
  * paths, percent-encoded or over-long account ids, an absent or unusual Content-Type, and every
  * request once the app is closing (fastify answers those 503).
+ *
+ * Every request it takes gets an id from the counter fastify's own ids come from (a number
+ * here, so naming a request costs nothing until something logs it), and every answer is told to
+ * the request observer (the metrics) with its outcome as a number: 0 for success, else the
+ * CleverTap failure code or the HTTP status.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { TOO_MANY_REQUESTS, type IntakeAnswer, type SendIntake } from '../pipeline/send-intake.js';
 import type { WebhookAnswer, WebhookIntake } from '../pipeline/webhook-intake.js';
+import { SUCCESS_BODY } from '../clevertap/responses.js';
+import { RequestIds } from './request-ids.js';
 import { drainOnEarlyAnswer, type DrainLimits } from './refused-body.js';
 import { refuseConnect } from './client-errors.js';
 import { problemBody } from './problem.js';
+import { DRAINING_BODY } from './routes/health.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PREFIX = '/v1/clevertap/';
@@ -56,6 +64,20 @@ export interface FastRouteOptions {
   webhook?: WebhookIntake;
   bodyLimitBytes: number;
   log: Logger;
+  /** Where request ids come from (shared with fastify's, so ids do not repeat across the two). */
+  requestIds?: RequestIds;
+  /** Told every answer (the gateway's metrics). */
+  observe?: RequestObserver;
+}
+
+/**
+ * Told each answer of the two endpoints. `receivedAt` is `performance.now()` when the headers
+ * were read. `outcome` is 0 for success, else the CleverTap failure code (in a 200 body) or the
+ * HTTP status; for the webhook it is the HTTP status.
+ */
+export interface RequestObserver {
+  clevertap(accountId: string, outcome: number, receivedAt: number): void;
+  webhook(status: number, receivedAt: number): void;
 }
 
 export interface FastRoute {
@@ -69,6 +91,8 @@ export interface FastRoute {
 interface BodyState {
   /** The messaging endpoint's account, or undefined for a webhook delivery. */
   accountId: string | undefined;
+  /** The request's id, for its log lines. */
+  id: number;
   response: ServerResponse;
   first: Buffer | undefined;
   more: Buffer[] | undefined;
@@ -80,6 +104,10 @@ interface BodyState {
 
 const STATE = Symbol('wabridge.fastRoute');
 type WithState = IncomingMessage & { [STATE]?: BodyState };
+
+function isReadyzUrl(url: string): boolean {
+  return url === '/readyz' || url === '/readyz/' || url.startsWith('/readyz?');
+}
 
 /** True when `url` is the webhook endpoint exactly as fastify would route it (trailing slash and query allowed). */
 export function isWebhookUrl(url: string): boolean {
@@ -107,7 +135,8 @@ export function messagesAccountId(url: string): string | undefined {
 }
 
 export function createFastRoute(options: FastRouteOptions): FastRoute {
-  const { intake, webhook, bodyLimitBytes: limit, log } = options;
+  const { intake, webhook, bodyLimitBytes: limit, log, observe } = options;
+  const requestIds = options.requestIds ?? new RequestIds();
   let closing = false;
   const tooLargeReason = `the body is larger than ${limit} bytes`;
 
@@ -116,21 +145,38 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
     let answer: IntakeAnswer | WebhookAnswer | Promise<IntakeAnswer | WebhookAnswer>;
     const headers = (response.req as IncomingMessage).headers;
     try {
-      answer = state.accountId === undefined ? webhook!.handle(headers, body) : intake.handle(state.accountId, headers, body, state.receivedAt);
+      answer = state.accountId === undefined ? webhook!.handle(headers, body, state.id) : intake.handle(state.accountId, headers, body, state.receivedAt, state.id);
     } catch (error) {
-      internalError(response, error);
+      internalError(state, error);
       return;
     }
-    if (answer instanceof Promise) answer.then((settled) => send(response, settled), (error: unknown) => internalError(response, error));
-    else send(response, answer);
+    if (answer instanceof Promise) answer.then((settled) => answerWith(state, settled), (error: unknown) => internalError(state, error));
+    else answerWith(state, answer);
   }
 
-  function internalError(response: ServerResponse, error: unknown): void {
+  function answerWith(state: BodyState, answer: IntakeAnswer | WebhookAnswer): void {
+    send(state.response, answer);
+    if (observe) observed(state.accountId, outcomeOf(answer), state.receivedAt);
+  }
+
+  function observed(accountId: string | undefined, outcome: number, receivedAt: number): void {
+    if (accountId === undefined) observe!.webhook(outcome, receivedAt);
+    else observe!.clevertap(accountId, outcome, receivedAt);
+  }
+
+  function refuse(state: BodyState, status: number, reason: string): void {
+    writeProblem(state.response, status, reason, true);
+    if (observe) observed(state.accountId, status, state.receivedAt);
+  }
+
+  function internalError(state: BodyState, error: unknown): void {
+    const { response } = state;
     // The path only, as in app.ts: a query string may carry a secret.
     const url = response.req.url ?? '';
     const query = url.indexOf('?');
-    log.error({ err: error, path: query < 0 ? url : url.slice(0, query) }, 'request failed');
+    log.error({ reqId: state.id, err: error, path: query < 0 ? url : url.slice(0, query) }, 'request failed');
     writeProblem(response, 500, 'internal error', false);
+    if (observe) observed(state.accountId, 500, state.receivedAt);
   }
 
   function onData(this: WithState, chunk: Buffer): void {
@@ -139,7 +185,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
     state.received += chunk.length;
     if (state.received > limit) {
       detach(this);
-      writeProblem(state.response, 413, tooLargeReason, true);
+      refuse(state, 413, tooLargeReason);
       return;
     }
     if (state.first === undefined) state.first = chunk;
@@ -151,7 +197,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
     if (!state) return;
     detach(this);
     if (!Number.isNaN(state.declared) && state.received !== state.declared) {
-      writeProblem(state.response, 400, 'Request body size did not match Content-Length', true);
+      refuse(state, 400, 'Request body size did not match Content-Length');
       return;
     }
     let body: Buffer;
@@ -166,7 +212,7 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
     if (!state) return;
     detach(this);
     // As fastify: a broken upload is the client's fault (400), and the connection is not reused.
-    writeProblem(state.response, 400, error.message, true);
+    refuse(state, 400, error.message);
   }
 
   function detach(request: WithState): void {
@@ -178,7 +224,16 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
 
   return {
     handle(request, response) {
-      if (closing || request.method !== 'POST') return false;
+      if (closing) {
+        // fastify answers everything 503 while closing, /readyz included but with its own body:
+        // a prober on a connection still open is told why.
+        if (request.method === 'GET' && request.url !== undefined && isReadyzUrl(request.url)) {
+          writeJson(response, 503, DRAINING_BODY, true);
+          return true;
+        }
+        return false;
+      }
+      if (request.method !== 'POST') return false;
       const url = request.url;
       if (url === undefined) return false;
       const accountId = messagesAccountId(url);
@@ -189,14 +244,17 @@ export function createFastRoute(options: FastRouteOptions): FastRoute {
         // Beyond server.maxConnections: refused at once and closed, so the requests that can
         // wait at this gateway stay few enough to be answered in time (serverWithFastRoute).
         writeJson(response, TOO_MANY_REQUESTS.status, TOO_MANY_REQUESTS.body, true);
+        if (observe) observe.clevertap(accountId, TOO_MANY_REQUESTS.status, performance.now());
         return true;
       }
+      const receivedAt = performance.now();
       const declared = Number(request.headers['content-length']);
       if (declared > limit) {
         writeProblem(response, 413, tooLargeReason, true);
+        if (observe) observed(accountId, 413, receivedAt);
         return true;
       }
-      (request as WithState)[STATE] = { accountId, response, first: undefined, more: undefined, received: 0, receivedAt: performance.now(), declared };
+      (request as WithState)[STATE] = { accountId, id: requestIds.next(), response, first: undefined, more: undefined, received: 0, receivedAt, declared };
       request.on('data', onData);
       request.on('end', onEnd);
       request.on('error', onError);
@@ -267,6 +325,23 @@ export function serverWithFastRoute(fast: FastRoute, limits: ServerLimits = {}) 
     if (maxRequestsPerSocket && maxRequestsPerSocket > 0) server.maxRequestsPerSocket = maxRequestsPerSocket;
     return server;
   };
+}
+
+/** 0 for success; else the CleverTap failure code of a 200 body, or the HTTP status. */
+export function outcomeOf(answer: IntakeAnswer | WebhookAnswer): number {
+  if ('reason' in answer || answer.status !== 200) return answer.status;
+  const { body } = answer;
+  if (body === SUCCESS_BODY || !body.startsWith('{"status":"failure"')) return 0;
+  // failureBody(): `{"status":"failure","error":{"code":2001,...`; read the digits without allocating.
+  const at = body.indexOf('"code":');
+  if (at < 0) return 200;
+  let code = 0;
+  for (let index = at + 7; index < body.length; index++) {
+    const digit = body.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) break;
+    code = code * 10 + digit;
+  }
+  return code === 0 ? 200 : code;
 }
 
 function send(response: ServerResponse, answer: IntakeAnswer | WebhookAnswer): void {

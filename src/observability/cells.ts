@@ -124,9 +124,9 @@ export class HistogramFamily<L extends string> extends Family<L, HistogramCell> 
       let cumulative = 0;
       cell.bounds.forEach((bound, index) => {
         cumulative += cell.counts[index]!;
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...cell.labels, le: bound }, value: cumulative });
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: bound, ...cell.labels }, value: cumulative });
       });
-      values.push({ metricName: `${this.name}_bucket`, labels: { ...cell.labels, le: '+Inf' }, value: cell.count });
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...cell.labels }, value: cell.count });
       values.push({ metricName: `${this.name}_sum`, labels: { ...cell.labels }, value: cell.sum });
       values.push({ metricName: `${this.name}_count`, labels: { ...cell.labels }, value: cell.count });
     }

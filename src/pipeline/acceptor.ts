@@ -36,10 +36,17 @@ export interface AcceptorOptions {
   maxBatch?: number;
   /** Called after each commit that stored new messages (wakes the dispatcher). */
   onCommitted?(accountIds: ReadonlySet<string>): void;
+  /** Told each new message stored, and how long each commit took (the gateway's metrics). */
+  observe?: AcceptObserver;
+}
+
+export interface AcceptObserver {
+  accepted(accountId: string): void;
+  committed(seconds: number): void;
 }
 
 export class Acceptor {
-  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted'>> & Pick<AcceptorOptions, 'onCommitted'>;
+  readonly #options: Required<Omit<AcceptorOptions, 'onCommitted' | 'observe'>> & Pick<AcceptorOptions, 'onCommitted' | 'observe'>;
   #pending: Pending[] = [];
   #flushScheduled = false;
   #committing = false;
@@ -94,8 +101,11 @@ export class Acceptor {
 
   async #commit(batch: Pending[]): Promise<void> {
     const accounts = new Set<string>();
+    const { observe } = this.#options;
     try {
+      const startedAt = performance.now();
       const results = await this.#options.store.acceptMessages(batch.map(acceptance));
+      observe?.committed((performance.now() - startedAt) / 1000);
       this.#stats.commits++;
       this.#stats.largestBatch = Math.max(this.#stats.largestBatch, batch.length);
       results.forEach((result, index) => {
@@ -104,6 +114,7 @@ export class Acceptor {
         else {
           this.#stats.messages++;
           accounts.add(entry.message.accountId);
+          observe?.accepted(entry.message.accountId);
         }
         entry.resolve(result);
       });

@@ -85,6 +85,15 @@ export interface CallbackDispatcherOptions {
   /** Several replicas: each URL is drained by the one replica holding its lease. Absent: this process alone delivers. */
   leases?: Leases;
   leaseTtlMs?: number;
+  /** Told each callback's outcome, and how late each delivered one was (the gateway's metrics). */
+  observe?: CallbackObserver;
+}
+
+/** Outcomes: `delivered`, `retried` (the URL failed; it is blocked for a while), `dead_lettered` (refused), `expired` (too old). */
+export interface CallbackObserver {
+  callbacks(accountId: string, outcome: 'delivered' | 'retried' | 'dead_lettered' | 'expired', count: number): void;
+  /** Seconds from the callback being owed (created) to CleverTap accepting it. */
+  lag(seconds: number): void;
 }
 
 export interface EndpointState {
@@ -312,6 +321,7 @@ export class CallbackDispatcher {
     if (expired.length > 0) {
       await Promise.all([outbox.markDead(expired.map((callback) => callback.id), now), ...jobsOf(expired).map((job) => queue.deadLetter(job, gaveUp))]);
       endpoint.deadLettered += expired.length;
+      this.#count(expired, 'expired');
     }
     const live = group.filter((callback) => !expired.includes(callback));
     if (live.length === 0) return;
@@ -338,7 +348,13 @@ export class CallbackDispatcher {
         endpoint.delivered += ids.length;
         delete endpoint.lastError;
         // Issued together, so the record and every acknowledgement share one commit.
-        await Promise.all([outbox.markDelivered(ids, Date.now()), ...jobsOf(sending.callbacks).map((job) => queue.ack(job))]);
+        const deliveredAt = Date.now();
+        await Promise.all([outbox.markDelivered(ids, deliveredAt), ...jobsOf(sending.callbacks).map((job) => queue.ack(job))]);
+        const { observe } = this.#options;
+        if (observe) {
+          this.#count(sending.callbacks, 'delivered');
+          for (const callback of sending.callbacks) observe.lag(Math.max(0, deliveredAt - callback.createdAt) / 1000);
+        }
         continue;
       }
       endpoint.lastError = attempt.error;
@@ -347,6 +363,7 @@ export class CallbackDispatcher {
         endpoint.deadLettered += ids.length;
         logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
         await Promise.all([outbox.markDead(ids, Date.now()), ...jobsOf(sending.callbacks).map((job) => queue.deadLetter(job, attempt.error))]);
+        this.#count(sending.callbacks, 'dead_lettered');
         continue;
       }
       endpoint.consecutiveFailures++;
@@ -359,8 +376,16 @@ export class CallbackDispatcher {
       // holds them, so nothing newer can overtake them.
       const waiting = sendings.slice(index).flatMap((rest) => rest.callbacks);
       await Promise.all(jobsOf(waiting).map((job) => queue.retryAt(job, job.createdAt, { error: attempt.error })));
+      this.#count(sending.callbacks, 'retried');
       return;
     }
+  }
+
+  /** Counts callbacks per account (a batch of reports may serve several accounts on one URL). */
+  #count(callbacks: readonly StoredCallback[], outcome: Parameters<CallbackObserver['callbacks']>[1]): void {
+    const { observe } = this.#options;
+    if (!observe) return;
+    for (const callback of callbacks) observe.callbacks(callback.accountId, outcome, 1);
   }
 
   async #post(url: string, body: string, publicOnly: boolean, extraHeaders?: Record<string, string>): Promise<Attempt> {

@@ -66,6 +66,15 @@ export interface SendDispatcherOptions {
   /** Several replicas: each number is sent from by the one replica holding its lease. Absent: this process alone sends. */
   leases?: Leases;
   leaseTtlMs?: number;
+  /** Told each send Meta accepted, each message failed and each Graph call's latency (the gateway's metrics). */
+  observe?: SendObserver;
+}
+
+export interface SendObserver {
+  sent(accountId: string): void;
+  /** `code`: Meta's error code, or the gateway's reason when Meta gave none (e.g. `outside_window`). */
+  failed(accountId: string, code: string): void;
+  graphLatency(accountId: string, seconds: number): void;
 }
 
 export interface SendDispatcherStats {
@@ -273,13 +282,17 @@ export class SendDispatcher {
     const body = toGraphSendBody(message);
     lane.pacer.stamp();
     reservation.stamped = true;
+    const { observe } = this.#options;
+    const requestedAt = performance.now();
     const outcome = await lane.sender.sendMessage(lane.phoneNumberId, body);
+    observe?.graphLatency(lane.accountId, (performance.now() - requestedAt) / 1000);
     const settledAt = Date.now();
     switch (outcome.kind) {
       case 'accepted':
         await store.recordSubmitted(message.id, outcome.wamid, settledAt);
         await queue.ack(job);
         this.#stats.submitted++;
+        observe?.sent(lane.accountId);
         return;
       case 'rejected': {
         if (outcome.rule.retry === 'throughput') lane.pacer.pauseUntil(settledAt + 1000);
@@ -333,6 +346,7 @@ export class SendDispatcher {
     else await store.advanceState(message.id, 'failed', at, { failure });
     await this.#options.queue.ack(job);
     this.#stats.failed++;
+    this.#options.observe?.failed(message.accountId, failure.metaCode !== undefined ? String(failure.metaCode) : failure.reason);
     this.#options.logger.info({ messageId: message.id, msgId: message.msgId, reason: failure.reason, metaCode: failure.metaCode }, 'message failed');
   }
 }

@@ -61,9 +61,10 @@ const NOT_SUBSCRIBED: IntakeAnswer = { status: 200, body: NOT_SUBSCRIBED_BODY };
 export interface SendIntake {
   /**
    * Answers one request. Synchronous unless the message must be committed, so rejections and
-   * validation payloads cost no promise.
+   * validation payloads cost no promise. `requestId` (the HTTP request's id) is carried by every
+   * log line written for the request.
    */
-  handle(accountId: string, headers: RequestHeaders, rawBody: unknown, receivedAt?: number): IntakeAnswer | Promise<IntakeAnswer>;
+  handle(accountId: string, headers: RequestHeaders, rawBody: unknown, receivedAt?: number, requestId?: string | number): IntakeAnswer | Promise<IntakeAnswer>;
 }
 
 export function createSendIntake(options: SendIntakeOptions): SendIntake {
@@ -78,7 +79,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
   // Logged once per account, not per send: until a sync succeeds every template send would say it.
   const warnedUnvalidated = new Set<string>();
 
-  async function commit(message: OutboundMessage, extras: AcceptExtras | undefined): Promise<IntakeAnswer> {
+  async function commit(message: OutboundMessage, extras: AcceptExtras | undefined, reqId: string | number | undefined): Promise<IntakeAnswer> {
     try {
       await acceptor.accept(message, extras);
       return SUCCESS;
@@ -86,14 +87,14 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
       if (error instanceof OverloadedError) return TOO_MANY_REQUESTS;
       // A full disk or a read-only store is logged once by the store's write health (and shown by
       // /readyz); a stack trace per refused message would add a thousand lines a second to it.
-      if (isStorageFault(error)) log.debug({ accountId: message.accountId, reason: describeStorageFault(error) }, 'could not store a message: the store cannot write');
-      else log.error({ err: error, accountId: message.accountId }, 'could not store an accepted message');
+      if (isStorageFault(error)) log.debug({ reqId, accountId: message.accountId, reason: describeStorageFault(error) }, 'could not store a message: the store cannot write');
+      else log.error({ reqId, err: error, accountId: message.accountId }, 'could not store an accepted message');
       return { status: 500, body: INTERNAL_ERROR_BODY };
     }
   }
 
   return {
-    handle(accountId, headers, rawBody, receivedAt) {
+    handle(accountId, headers, rawBody, receivedAt, requestId) {
       const account = accounts.byId(accountId);
       if (!account) return { status: 404, reason: `no account "${accountId}" is configured` };
       if (!checkClevertapAuth(account.clevertap.auth, headers)) return INVALID_CREDENTIALS;
@@ -126,7 +127,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
           if (!checked.ok) return { status: 200, body: failureBody(2001, checked.message) };
           if (checked.unvalidated && !warnedUnvalidated.has(account.id)) {
             warnedUnvalidated.add(account.id);
-            log.warn({ accountId: account.id }, 'templates have not been synced yet: template sends pass unvalidated until a sync succeeds');
+            log.warn({ reqId: requestId, accountId: account.id }, 'templates have not been synced yet: template sends pass unvalidated until a sync succeeds');
           } else if (!checked.unvalidated) warnedUnvalidated.delete(account.id);
           content = checked.content;
         }
@@ -146,7 +147,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
       }
       const callbacks = callbackOverridesFromHeaders(headers);
       if (callbacks) message.callbacks = callbacks;
-      return commit(message, extras);
+      return commit(message, extras, requestId);
     },
   };
 }

@@ -41,10 +41,18 @@ export interface WebhookIntakeOptions {
   /** Where items that cannot be understood are kept; without it they are only logged. */
   rejects?: WebhookRejectLog;
   log: Logger;
+  /** Told deliveries refused and items received, by kind (the gateway's metrics). */
+  observe?: WebhookObserver;
+}
+
+/** Kinds: `bad_signature` (a delivery refused), `status`, `message`, `template_update`, `rejected` (not understood), `foreign` (another app's number). */
+export interface WebhookObserver {
+  items(kind: 'bad_signature' | 'status' | 'message' | 'template_update' | 'rejected' | 'foreign', count: number): void;
 }
 
 export interface WebhookIntake {
-  handle(headers: Readonly<Record<string, string | string[] | undefined>>, rawBody: unknown): Promise<WebhookAnswer>;
+  /** `requestId` is the HTTP request's id, carried by every log line this delivery writes. */
+  handle(headers: Readonly<Record<string, string | string[] | undefined>>, rawBody: unknown, requestId?: string | number): Promise<WebhookAnswer>;
 }
 
 const OK: WebhookAnswer = { status: 200, body: '{"status":"ok"}' };
@@ -59,17 +67,21 @@ const MAX_KEPT_PER_DELIVERY = 100;
 const LOGGED_CHARS = 120;
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
-  const { accounts, statusIngest, inboundIngest, onTemplateStatus, rejects, log } = options;
+  const { accounts, statusIngest, inboundIngest, onTemplateStatus, rejects, log: baseLog, observe } = options;
   const { appSecrets } = accounts;
 
   return {
-    async handle(headers, rawBody) {
+    async handle(headers, rawBody, requestId) {
+      // A child logger only when this delivery logs: most write nothing.
+      let child: Logger | undefined;
+      const log = () => (requestId === undefined ? baseLog : (child ??= baseLog.child({ reqId: requestId })));
       const raw = Buffer.isBuffer(rawBody) ? rawBody : EMPTY;
       const header = headers[SIGNATURE_HEADER];
       const signature = Array.isArray(header) ? header[0] : header;
       const signedBy = new Set(appSecrets.filter((secret) => verifyWebhookSignature(secret, raw, signature)));
       if (signedBy.size === 0) {
-        log.warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
+        log().warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
+        observe?.items('bad_signature', 1);
         return BAD_SIGNATURE;
       }
       const delivery = new Delivery(Date.now(), signedBy, accounts);
@@ -80,7 +92,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         // Signed, so it is Meta's: a 4xx would be retried for a week. Kept for inspection instead.
         const text = raw.toString('utf8', 0, Math.min(raw.length, MAX_REJECT_ITEM_CHARS));
         delivery.reject('delivery', { where: '', reason: 'the signed body is not JSON', item: text }, delivery.soleSigner(accounts.all));
-        delivery.logSummary(log);
+        delivery.logSummary(log());
+        delivery.count(observe);
         if (rejects) await rejects.record(delivery.kept);
         return OK;
       }
@@ -98,7 +111,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       const inbound = parseSafely(delivery, 'message', body, parseWebhookMessages, { messages: [], problems: [], skipped: [] });
       for (const item of inbound.skipped) delivery.reject('message', item, delivery.accountFor(item.phoneNumberId));
       if (inbound.problems.length > inbound.skipped.length) {
-        log.debug({ problems: inbound.problems.slice(0, 5).map((problem) => clip(problem, LOGGED_CHARS)) }, 'webhook messages passed on as unsupported');
+        log().debug({ problems: inbound.problems.slice(0, 5).map((problem) => clip(problem, LOGGED_CHARS)) }, 'webhook messages passed on as unsupported');
       }
       // In order: a user's messages reach the inbox in the order they were written.
       for (const message of inbound.messages) {
@@ -122,6 +135,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
         const templates = parseSafely(delivery, 'template_update', body, parseWebhookTemplateUpdates, { updates: [], problems: [], skipped: [] });
         for (const item of templates.skipped) delivery.reject('template_update', item, delivery.signerOnWaba(accounts.byWabaId(item.wabaId ?? '')));
         // Template updates name the WABA (entry.id), not a phone number: every account on it is told.
+        if (templates.updates.length > 0) observe?.items('template_update', templates.updates.length);
         for (const update of templates.updates) {
           // FLAGGED (a quality warning) and LOCKED (no edits) leave sending as it was.
           if (update.event === 'FLAGGED' || update.event === 'LOCKED') continue;
@@ -135,8 +149,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
           }
         }
       }
+      if (observe) {
+        if (applicable.length > 0) observe.items('status', applicable.length);
+        if (inbound.messages.length > 0) observe.items('message', inbound.messages.length);
+        delivery.count(observe);
+      }
       if (delivery.rejected > 0 || delivery.foreign > 0) {
-        delivery.logSummary(log);
+        delivery.logSummary(log());
         // A store that cannot keep them fails the delivery (5xx): Meta sends it again, and what was
         // applied above is applied idempotently then.
         if (rejects && delivery.kept.length > 0) await rejects.record(delivery.kept);
@@ -210,6 +229,11 @@ class Delivery {
   soleSigner(accounts: readonly ResolvedAccount[]): string | undefined {
     const signers = accounts.filter((account) => this.signedBy.has(account.whatsapp.appSecret));
     return signers.length === 1 ? signers[0]!.id : undefined;
+  }
+
+  count(observe: WebhookObserver | undefined): void {
+    if (this.rejected > 0) observe?.items('rejected', this.rejected);
+    if (this.foreign > 0) observe?.items('foreign', this.foreign);
   }
 
   logSummary(log: Logger): void {

@@ -18,7 +18,7 @@ export interface ClevertapMessagesOptions {
 
 export const clevertapMessagesRoute: FastifyPluginAsync<ClevertapMessagesOptions> = async (app, { intake }) => {
   app.post<{ Params: { accountId: string } }>('/v1/clevertap/:accountId/messages', (request, reply) => {
-    const answer = intake.handle(request.params.accountId, request.headers, request.body);
+    const answer = intake.handle(request.params.accountId, request.headers, request.body, undefined, request.id);
     return answer instanceof Promise ? answer.then((settled) => send(reply, settled)) : send(reply, answer);
   });
 };

@@ -35,7 +35,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
   });
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
-    const answer = await intake.handle(request.headers, request.body);
+    const answer = await intake.handle(request.headers, request.body, request.id);
     if ('reason' in answer) return problem(reply, answer.status, answer.reason);
     return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
   });

@@ -42,6 +42,20 @@ export interface PgWriteBatcherOptions {
   afterRollback?(client: pg.PoolClient): void;
 }
 
+/** Told how long each committed transaction took, in seconds (the gateway's metrics). */
+export type CommitObserver = (seconds: number) => void;
+
+/**
+ * The observer of every batcher on a pool. The storage builds its batchers itself; keyed by the
+ * pool, two storages in one process (tests) report to their own gateways.
+ */
+const commitObservers = new WeakMap<pg.Pool, CommitObserver>();
+
+/** Reports the duration of every commit the batchers on `pool` make, from now on. */
+export function observePgCommits(pool: pg.Pool, observer: CommitObserver): void {
+  commitObservers.set(pool, observer);
+}
+
 /** Deadlock and serialization failures: retrying the same transaction is the cure. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ALONE_ATTEMPTS = 3;
@@ -144,12 +158,14 @@ export class PgWriteBatcher {
   /** Runs `writes` in order in one transaction; says whether it committed, and if not, whether COMMIT itself failed. */
   async #attempt(writes: readonly PendingWrite[]): Promise<{ ok: true; results: unknown[] } | { ok: false; error: unknown; atCommit: boolean }> {
     let committing = false;
+    const startedAt = performance.now();
     try {
       const results = await this.#transaction(async (client) => {
         const out = new Array<unknown>(writes.length);
         for (let index = 0; index < writes.length; index++) out[index] = await writes[index]!.run(client);
         return out;
       }, () => (committing = true));
+      commitObservers.get(this.#pool)?.((performance.now() - startedAt) / 1000);
       return { ok: true, results };
     } catch (error) {
       return { ok: false, error, atCommit: committing };
