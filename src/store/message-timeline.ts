@@ -6,6 +6,9 @@
  * callback attempts), and the callbacks about it (what CleverTap was told, how it answered,
  * clicks). Pure: the same inputs give the same timeline, ordered by time, ties in the order the
  * lifecycle has them.
+ *
+ * Meta stamps statuses in whole seconds, so a `sent` status can carry a time before the send it
+ * reports. Statuses keep Meta's time but are ordered no earlier than the send (or the acceptance).
  */
 import type { DeliveryFailure } from '../domain/failure.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
@@ -66,9 +69,11 @@ export function messageTimeline(message: StoredMessage, events: readonly Message
   }
   for (const event of events) entries.push(fromEvent(event));
   for (const callback of callbacks) entries.push(...fromCallback(callback));
+  const floor = message.submittedAt ?? message.acceptedAt;
+  const orderAt = (entry: TimelineEntry) => (entry.kind === 'status' ? Math.max(entry.at, floor) : entry.at);
   return entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => a.entry.at - b.entry.at || rank(a.entry) - rank(b.entry) || a.index - b.index)
+    .map((entry, index) => ({ entry, index, at: orderAt(entry) }))
+    .sort((a, b) => a.at - b.at || rank(a.entry) - rank(b.entry) || a.index - b.index)
     .map(({ entry }) => entry);
 }
 
