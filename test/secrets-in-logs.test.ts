@@ -2,7 +2,8 @@
  * No secret leaves the gateway: a production-mode gateway process with every kind of secret
  * configured runs a whole cycle at debug level — sends, status webhooks, an inbound message,
  * callbacks to CleverTap, the webhook handshake right and wrong, the admin API, the template
- * import, refused credentials, bad input — and then its whole output (banner and logs), every
+ * import, refused credentials, bad input, a send Meta refuses, the metrics — and then its whole
+ * output (banner and logs), every
  * answer it gave, the admin API's answers and `wabridge config check` are searched for each
  * configured secret, found from the schema's `secret` marks. Its data files are its owner's alone.
  */
@@ -109,6 +110,9 @@ describe('secrets in a production gateway', () => {
     await call('POST', '/v1/clevertap/acme/messages', { body: send(9), headers: { ...auth, authorization: `Bearer ${SECRETS.clevertapToken}x` } });
     await call('POST', '/v1/clevertap/acme/messages', { body: '{"broken', headers: auth });
     await call('POST', '/v1/whatsapp/webhook', { body: '{}', headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' } });
+    // A send Meta refuses (the simulator's magic number for 131026): the failure is logged.
+    const refusedByMeta = JSON.stringify({ ...fixture('clevertap/requests/freeform-text.json'), msgId: 'secret|meta-refuses', to: '99911310260001' });
+    expect((await call('POST', '/v1/clevertap/acme/messages', { body: refusedByMeta, headers: auth })).text).toBe('{"status":"success"}');
     // The handshake, right, wrong and repeated: the verify token rides in the query string.
     const handshake = (token: string) => `/v1/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=42`;
     expect((await call('GET', handshake(SECRETS.webhookVerifyToken))).text).toBe('42');
@@ -122,9 +126,13 @@ describe('secrets in a production gateway', () => {
     await call('GET', '/v1/admin/stats', { headers: { authorization: `Bearer ${SECRETS.adminToken}0` } });
     await call('GET', '/v1/admin/templates', { headers: { authorization: `Bearer ${SECRETS.adminToken}` } });
     await call('GET', '/v1/clevertap/acme/templates', { headers: auth });
+    // The metrics, from loopback without the token and with it.
+    expect((await call('GET', '/metrics')).text).toContain('wabridge_requests_total');
+    expect((await call('GET', '/metrics', { headers: { authorization: `Bearer ${SECRETS.adminToken}` } })).status).toBe(200);
 
     await eventually(() => clevertap.deliveryReports().length > 0 && clevertap.inboundMessages().length > 0, 'callbacks to CleverTap', 30_000);
     await eventually(() => meta.accepted().length === 5, 'the five sends at Meta', 30_000);
+    await eventually(() => gateway.output().includes('"msg":"message failed"'), 'the refused send logged', 30_000);
 
     const { stdout: checked } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'config', 'check'], {
       cwd: REPO_ROOT,
@@ -138,6 +146,10 @@ describe('secrets in a production gateway', () => {
     const output = gateway.output();
     // Log lines were written (the refused webhook's warning among them), so the scan saw them.
     expect(output.split('\n').filter((line) => line.startsWith('{"level"')).length).toBeGreaterThanOrEqual(2);
+    // Each line written for a request names it: the refused webhook's warning, the broken body's.
+    const requestLines = output.split('\n').filter((line) => line.includes('webhook rejected'));
+    expect(requestLines.length).toBeGreaterThanOrEqual(1);
+    for (const line of requestLines) expect(JSON.parse(line), line).toHaveProperty('reqId');
     const places = { 'gateway output': output, answers: answers.join('\n'), 'config check': checked };
     for (const { path: at, value } of configured) {
       for (const [where, text] of Object.entries(places)) expect(text.includes(value), `${at} found in ${where}`).toBe(false);
