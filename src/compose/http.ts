@@ -20,6 +20,7 @@ import type { Lifecycle, Service } from './lifecycle.js';
 import type { MediaLinks, PublicUrl } from './public-url.js';
 import type { WhatsappClients } from './whatsapp-clients.js';
 import type { Observability } from './observability.js';
+import { messageAdminSource } from './message-admin.js';
 
 export interface HttpParts {
   config: Config;
@@ -73,6 +74,7 @@ export function composeHttp(parts: HttpParts): Http {
     admin: parts.admin,
     ...(parts.accountsAdmin ? { accountsAdmin: parts.accountsAdmin } : {}),
     templateList: { list: async (accountId) => (catalog.hasAccount(accountId) ? storage.templates.list(accountId) : undefined) },
+    messages: messageAdminSource(storage),
   });
 
   let url: string | undefined;

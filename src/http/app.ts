@@ -21,6 +21,7 @@ import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
 import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
+import { adminMessagesRoutes, type MessageAdminSource } from './routes/admin-messages.js';
 import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
 import { createFastRoute, serverWithFastRoute, type RequestObserver } from './fast-route.js';
 import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
@@ -58,6 +59,8 @@ export interface AppDependencies {
   templateList?: TemplateListSource;
   /** The accounts admin API (`/v1/admin/accounts`, `/v1/admin/audit`); absent, those routes are not served. */
   accountsAdmin?: AccountsAdminSource;
+  /** Message search, timelines and the inbound list (`/v1/admin/messages`, `/v1/admin/inbound`). */
+  messages?: MessageAdminSource;
   /** `GET /metrics`; absent: not served. */
   metrics?: MetricsSource;
   /** Told every answer (the gateway's metrics): the lean front's two endpoints and every fastify route. */
@@ -162,6 +165,7 @@ export function buildApp(deps: AppDependencies) {
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.templateList) app.register(adminTemplatesRoutes, { templates: deps.templateList, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.accountsAdmin) app.register(adminAccountsRoutes, { accounts: deps.accountsAdmin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.messages) app.register(adminMessagesRoutes, { messages: deps.messages, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   app.register(consoleRoutes, deps.console ?? {});
   app.register(docsRoutes, { routes });
   return app;

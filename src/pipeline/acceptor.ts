@@ -8,7 +8,7 @@
  */
 import type { OutboundMessage } from '../domain/message.js';
 import { SEND_QUEUE, type Effects } from '../store/effects.js';
-import type { AcceptResult, MessageStore } from '../store/message-store.js';
+import type { Acceptance, AcceptResult, MessageStore, PreflightOutcome } from '../store/message-store.js';
 import type { TrackedLink } from './click-tracking.js';
 
 /** Thrown when more requests wait for a commit than the gateway is configured to hold. */
@@ -19,6 +19,8 @@ export class OverloadedError extends Error {
 /** What else a new message's commit must carry. */
 export interface AcceptExtras {
   clickLinks?: readonly TrackedLink[];
+  /** How template pre-flight passed it, kept on the message for its timeline. */
+  preflight?: PreflightOutcome;
 }
 
 interface Pending {
@@ -130,7 +132,7 @@ export class Acceptor {
 }
 
 /** What a new message's commit carries: its send job, and the short links of its tracked buttons. */
-function acceptance({ message, extras }: Pending): { message: OutboundMessage; effects: Effects } {
+function acceptance({ message, extras }: Pending): Acceptance {
   const effects: Effects = { jobs: [{ queue: SEND_QUEUE, partitionKey: message.accountId, ref: message.id }] };
   if (extras?.clickLinks?.length) {
     effects.clickLinks = extras.clickLinks.map((link) => ({
@@ -141,5 +143,5 @@ function acceptance({ message, extras }: Pending): { message: OutboundMessage; e
       createdAt: message.acceptedAt,
     }));
   }
-  return { message, effects };
+  return extras?.preflight ? { message, effects, preflight: extras.preflight } : { message, effects };
 }

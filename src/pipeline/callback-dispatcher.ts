@@ -40,7 +40,7 @@ import { Agent, request } from 'undici';
 import { deliveryReportBody } from '../clevertap/callbacks.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
-import type { CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
+import type { CallbackAttempt, CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
 import { CALLBACK_QUEUE } from '../store/effects.js';
 import { readCapped } from './capped-body.js';
 import { callbackRetryDelayMs } from './callback-schedule.js';
@@ -127,7 +127,8 @@ interface UrlLoop {
 /** How a drain ended: nothing due, blocked by a failure, the dispatcher itself failed, or another replica holds the URL. */
 type DrainOutcome = 'idle' | 'blocked' | 'error' | 'elsewhere';
 
-type Attempt = { ok: true } | { ok: false; permanent: boolean; error: string };
+/** How a POST went; `httpStatus` is CleverTap's answer, when one came. */
+type Attempt = { ok: true; httpStatus: number } | { ok: false; permanent: boolean; error: string; httpStatus?: number };
 
 type Defaulted = 'payloadVersion' | 'maxBatch' | 'timeoutMs' | 'leaseMs' | 'pollIntervalMs' | 'sweepIntervalMs' | 'maxTrackedEndpoints' | 'maxResponseBytes' | 'connectionsPerOrigin';
 
@@ -341,7 +342,11 @@ export class CallbackDispatcher {
       const sending = sendings[index]!;
       const first = sending.callbacks[0]!;
       const publicOnly = this.#options.publicTargetsOnly?.(first.accountId) ?? false;
+      const startedAt = performance.now();
       const attempt = await this.#post(url, sending.body, publicOnly, this.#options.headersFor?.(first.accountId, first.kind));
+      // Kept on the callbacks for the timeline, in the writes that record the attempt anyway.
+      const answer: CallbackAttempt = { latencyMs: Math.round(performance.now() - startedAt) };
+      if (attempt.httpStatus !== undefined) answer.httpStatus = attempt.httpStatus;
       const ids = sending.callbacks.map((callback) => callback.id);
       if (attempt.ok) {
         endpoint.consecutiveFailures = 0;
@@ -349,7 +354,7 @@ export class CallbackDispatcher {
         delete endpoint.lastError;
         // Issued together, so the record and every acknowledgement share one commit.
         const deliveredAt = Date.now();
-        await Promise.all([outbox.markDelivered(ids, deliveredAt), ...jobsOf(sending.callbacks).map((job) => queue.ack(job))]);
+        await Promise.all([outbox.markDelivered(ids, deliveredAt, answer), ...jobsOf(sending.callbacks).map((job) => queue.ack(job))]);
         const { observe } = this.#options;
         if (observe) {
           this.#count(sending.callbacks, 'delivered');
@@ -358,7 +363,7 @@ export class CallbackDispatcher {
         continue;
       }
       endpoint.lastError = attempt.error;
-      await outbox.markFailed(ids, attempt.error);
+      await outbox.markFailed(ids, attempt.error, { ...answer, at: Date.now() });
       if (attempt.permanent) {
         endpoint.deadLettered += ids.length;
         logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
@@ -401,10 +406,10 @@ export class CallbackDispatcher {
       });
       const { text, bytesRead } = await readCapped(response.body, this.#options.maxResponseBytes, this.#options.timeoutMs);
       this.#responseBytesRead += bytesRead;
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
+      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, httpStatus: response.statusCode };
       const error = `HTTP ${response.statusCode}: ${text.slice(0, 500)}`;
       const permanent = response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 408 && response.statusCode !== 429;
-      return { ok: false, permanent, error };
+      return { ok: false, permanent, error, httpStatus: response.statusCode };
     } catch (error) {
       const refused = error instanceof EgressRefused || (error as { cause?: unknown }).cause instanceof EgressRefused;
       return { ok: false, permanent: refused, error: (error as Error).message || String(error) };

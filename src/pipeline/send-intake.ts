@@ -31,6 +31,7 @@ import { OverloadedError, type AcceptExtras, type Acceptor } from './acceptor.js
 import { trackUrlButtons } from './click-tracking.js';
 import type { OptOutRegistry } from './opt-outs.js';
 import { preflightTemplate, type TemplateIndex } from './template-preflight.js';
+import type { PreflightOutcome } from '../store/message-store.js';
 
 /** A CleverTap-contract answer (`body` is sent as JSON), or a 4xx outside the contract with a reason. */
 export type IntakeAnswer = { status: 200 | 429 | 500; body: string } | { status: 400 | 404; reason: string };
@@ -120,6 +121,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
       }
 
       let content = request.content;
+      let preflight: PreflightOutcome | undefined;
       if (content.kind === 'template') {
         if (templatesFor) {
           const index = templatesFor(account.id);
@@ -129,6 +131,8 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
             warnedUnvalidated.add(account.id);
             log.warn({ reqId: requestId, accountId: account.id }, 'templates have not been synced yet: template sends pass unvalidated until a sync succeeds');
           } else if (!checked.unvalidated) warnedUnvalidated.delete(account.id);
+          // Pre-flight copies the content only when it rewrote something.
+          preflight = checked.unvalidated ? 'unvalidated' : checked.content !== content ? 'repaired' : 'passed';
           content = checked.content;
         }
         // A template-save probe is answered once it is known to be valid; it never reaches WhatsApp.
@@ -137,12 +141,12 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
       }
 
       const message: OutboundMessage = { ...request, content, id: newMessageId(), accountId: account.id, acceptedAt: Date.now() };
-      let extras: AcceptExtras | undefined;
+      let extras: AcceptExtras | undefined = preflight && { preflight };
       if (account.clevertap.clickTracking.enabled) {
         const tracked = trackUrlButtons(message.content);
         if (tracked.links.length > 0) {
           message.content = tracked.content;
-          extras = { clickLinks: tracked.links };
+          extras = { ...extras, clickLinks: tracked.links };
         }
       }
       const callbacks = callbackOverridesFromHeaders(headers);
