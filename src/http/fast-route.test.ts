@@ -9,7 +9,7 @@ import { signWebhookBody } from '../whatsapp/signature.js';
 import { fixture, startTestGateway, type TestGateway } from '../../test/support/gateway.js';
 import { writeAllThenRead } from '../../test/support/raw-http.js';
 import { Writable } from 'node:stream';
-import { createFastRoute, isWebhookUrl, messagesAccountId, serverWithFastRoute } from './fast-route.js';
+import { outcomeOf, createFastRoute, isWebhookUrl, messagesAccountId, serverWithFastRoute } from './fast-route.js';
 
 describe('messagesAccountId', () => {
   it.each([
@@ -50,6 +50,37 @@ describe('isWebhookUrl', () => {
     const request = { method: 'POST', url: '/v1/whatsapp/webhook', headers: { 'content-type': 'application/json' } };
     expect(fast.handle(request as never, {} as never)).toBe(false);
   });
+});
+
+describe('fast route while the app closes', () => {
+  it('answers /readyz 503 draining itself, and leaves everything else to fastify', () => {
+    const fast = createFastRoute({ intake: { handle: () => ({ status: 200, body: '' }) }, bodyLimitBytes: 1000, log: pino({ level: 'silent' }) });
+    fast.close();
+    const written: Array<{ status: number; headers: Record<string, unknown>; body?: string }> = [];
+    const response = {
+      headersSent: false,
+      destroyed: false,
+      writeHead: (status: number, headers: Record<string, unknown>) => written.push({ status, headers }),
+      end: (body: string) => (written.at(-1)!.body = body),
+    };
+    expect(fast.handle({ method: 'GET', url: '/readyz', headers: {} } as never, response as never)).toBe(true);
+    expect(written).toEqual([{ status: 503, headers: expect.objectContaining({ connection: 'close' }), body: expect.stringContaining('"status":"draining"') }]);
+    expect(fast.handle({ method: 'GET', url: '/healthz', headers: {} } as never, response as never)).toBe(false);
+    expect(fast.handle({ method: 'POST', url: '/v1/clevertap/acme/messages', headers: { 'content-type': 'application/json' } } as never, response as never)).toBe(false);
+  });
+});
+
+describe('outcomeOf: the outcome label of an answer', () => {
+  it.each([
+    [{ status: 200, body: '{"status":"success"}' }, 0],
+    [{ status: 200, body: '{"status":"failure","error":{"code":2001,"message":"x"}}' }, 2001],
+    [{ status: 200, body: '{"status":"failure","error":{"code":2000,"message":"Invalid Credentials"}}' }, 2000],
+    [{ status: 429, body: '{"message":"Too many requests to process"}' }, 429],
+    [{ status: 500, body: '{"status":"failure","error":{"message":"Unable to process the request"}}' }, 500],
+    [{ status: 404, reason: 'no account' }, 404],
+    [{ status: 200, body: '{"status":"ok"}' }, 0],
+    [{ status: 401, reason: 'bad signature' }, 401],
+  ] as const)('%j → %d', (answer, outcome) => expect(outcomeOf(answer as never)).toBe(outcome));
 });
 
 describe('fast route on a bare server', () => {
