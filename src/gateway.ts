@@ -5,10 +5,10 @@
  * the process-level tests both start the gateway through here, so what is tested is what runs.
  */
 import type { Logger } from 'pino';
-import { resolveAccounts, type ResolvedAccount } from './config/accounts.js';
+import { AccountRegistry } from './accounts/account-registry.js';
+import type { ResolvedAccount } from './config/accounts.js';
 import type { Config } from './config/schema.js';
-import { createAccountDirectory } from './compose/accounts.js';
-import { adminSource } from './compose/admin.js';
+import { accountsAdminSource, adminSource } from './compose/admin.js';
 import { composeCallbacks, type Callbacks } from './compose/callbacks.js';
 import { createCluster, type Cluster } from './compose/cluster.js';
 import { composeHttp, type Http } from './compose/http.js';
@@ -40,7 +40,10 @@ export { SANDBOX_ACCOUNT_ID, SANDBOX_WABA_NUMBER, type SandboxSecrets } from './
 export interface Gateway {
   app: App;
   url: string;
-  accounts: readonly ResolvedAccount[];
+  /** The live accounts now (file and stored ones). */
+  readonly accounts: readonly ResolvedAccount[];
+  /** Where the accounts come from and how they change at runtime; its `directory` is what every part reads. */
+  registry: AccountRegistry;
   simulator?: MetaSimulator;
   /** Only in sandbox mode: the secrets the built-in simulator and the sandbox account use. */
   sandboxSecrets?: SandboxSecrets;
@@ -64,6 +67,7 @@ export interface StartGatewayOptions {
 interface Parts {
   storage: Storage;
   sandbox: Sandbox;
+  registry: Service;
   jobs: Jobs;
   cluster: Cluster;
   optOuts: OptOuts;
@@ -82,7 +86,15 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
   try {
     const storage = (parts.storage = await createStorage(config.store, { jobs: jobsDestination(config.queue), logger }));
     const sandbox = (parts.sandbox = await prepareSandbox(config, dataDirOf(config)));
-    const accounts = createAccountDirectory(resolveAccounts(sandbox.config, sandbox.wiring));
+    const registry = await AccountRegistry.open({
+      config: sandbox.config,
+      store: storage.accounts,
+      ...(sandbox.wiring ? { sandbox: sandbox.wiring } : {}),
+      logger,
+      signal: () => parts.cluster?.signal({ kind: 'accounts' }),
+    });
+    parts.registry = { start: () => registry.start(), stop: () => registry.stop() };
+    const accounts = registry.directory;
     const observe = createObservability(accounts);
     await observeStoreCommits(storage, observe.metrics);
     const cluster = (parts.cluster = await createCluster(config, { logger }));
@@ -112,6 +124,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       },
       optOut: optOuts.applySignal,
       templates: (accountId) => void catalog.reload(accountId).catch((error: unknown) => logger.warn({ err: error, accountId }, 'could not re-read templates another replica changed')),
+      accounts: () => void registry.reload().catch((error: unknown) => logger.warn({ err: error }, 'could not re-read the accounts another replica changed; the next poll tries again')),
     });
     jobs.onRelayed((partitions) => {
       // The jobs are in the queue now: wake this replica's workers and tell the others.
@@ -127,14 +140,18 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       publicUrl.listening(url);
       sandbox.listening(url);
     };
-    const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, storage, lifecycle, logger, onListening, observe }));
+    const accountsAdmin = accountsAdminSource({ config: sandbox.config, storage, registry, publicUrl });
+    const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, accountsAdmin, storage, lifecycle, logger, onListening, observe }));
 
     // The cluster first: the leader is known before the templates decide whether to read Meta.
-    await lifecycle.startAll([cluster, optOuts, parts.templates, jobs, http, sending, callbacks, parts.retention]);
+    await lifecycle.startAll([cluster, parts.registry, optOuts, parts.templates, jobs, http, sending, callbacks, parts.retention]);
     const gateway: Gateway = {
       app: http.app,
       url: http.url(),
-      accounts: accounts.all,
+      get accounts() {
+        return accounts.all;
+      },
+      registry,
       logger,
       storage,
       store: storage.messages,
@@ -158,6 +175,7 @@ function stopOrder(parts: Partial<Parts>): Service[] {
   const { storage } = parts;
   return [
     parts.http, // no new requests: the duplicate listeners, then the app (503 while closing)
+    parts.registry, // accounts stop changing
     parts.sending, // the acceptor commits what it holds; sends in flight settle
     parts.callbacks, // callbacks in flight settle
     parts.jobs, // the relay moves what was committed; the external queue's connection closes

@@ -26,6 +26,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The metrics know nothing of the gateway: pipeline/, store/ and http/ declare the observer
   // they call and never import observability/; compose/observability.ts joins the two.
   observability: [],
+  // The accounts the gateway runs, live: composed by compose/, never imported by pipeline/ or http/.
+  accounts: ['domain', 'whatsapp', 'store', 'config', 'cluster'],
 };
 
 function productionFiles(dir: string): string[] {

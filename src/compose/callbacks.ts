@@ -70,6 +70,7 @@ export function composeCallbacks(options: { config: Config; accounts: AccountDir
 
 /** CleverTap's Upload API authenticates with the project's id and passcode, sent as headers. */
 function uploadApiHeaders(accounts: AccountDirectory, accountId: string): Record<string, string> | undefined {
-  const upload = accounts.byId(accountId)?.clevertap.upload;
+  // A deleted account's owed callbacks still go out, authenticated as it was.
+  const upload = accounts.forWork(accountId)?.clevertap.upload;
   return upload ? { 'X-CleverTap-Account-Id': upload.accountId, 'X-CleverTap-Passcode': upload.passcode } : undefined;
 }

@@ -73,6 +73,8 @@ export async function prepareSandbox(config: Config, dataDir: string): Promise<S
       appSecret: secrets.appSecret,
       webhookVerifyToken: secrets.webhookVerifyToken,
       idsFor: sandboxIds,
+      // Accounts created at runtime (stored ones) get their number served as they appear.
+      registerNumber: (number) => simulator.addPhoneNumber(number),
     },
     listening: (url) => simulator.setWebhookUrl(`${url}${WEBHOOK_PATH}`),
     stop: () => simulator.close(),
@@ -84,7 +86,7 @@ export function dataDirOf(config: Config): string {
   return path.dirname(path.resolve(config.store.path));
 }
 
-/** The simulator's phone number id and WABA id for the account at `index`. */
+/** The simulator's phone number id and WABA id for the config file's account at `index` (stored accounts: config/accounts.ts `storedAccountSandboxIds`). */
 export function sandboxIds(index: number): { phoneNumberId: string; wabaId: string } {
   return { phoneNumberId: String(100_000_000_000_001 + index), wabaId: String(200_000_000_000_001 + index) };
 }

@@ -2,15 +2,16 @@
  * @module compose/sending
  * The send flow: the intake that decides each CleverTap request (with the load shedder in front
  * of it), the acceptor that commits accepted messages in batches, and the dispatcher that sends
- * them to Meta, paced per number.
+ * them to Meta, paced per number. The dispatcher's lanes follow the accounts: one is added with an
+ * account, updated with it, and a deleted account's lane drains what it had accepted.
  */
 import type { Logger } from 'pino';
-import type { AccountDirectory } from '../config/accounts.js';
+import type { AccountDirectory, ResolvedAccount } from '../config/accounts.js';
 import type { Config } from '../config/schema.js';
 import { LoadShedder } from '../http/load-shedder.js';
 import { Acceptor } from '../pipeline/acceptor.js';
 import type { OptOutRegistry } from '../pipeline/opt-outs.js';
-import { SendDispatcher } from '../pipeline/send-dispatcher.js';
+import { SendDispatcher, type SendLaneConfig } from '../pipeline/send-dispatcher.js';
 import { createSendIntake, type SendIntake } from '../pipeline/send-intake.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
 import type { Storage } from '../store/storage.js';
@@ -43,17 +44,23 @@ export interface SendingParts {
 }
 
 export function composeSending({ config, accounts, storage, jobs, clients, callbacks, optOuts, catalog, cluster, logger, observe }: SendingParts): Sending {
+  const laneOf = (account: ResolvedAccount): SendLaneConfig => ({
+    accountId: account.id,
+    phoneNumberId: account.whatsapp.phoneNumberId,
+    messagesPerSecond: account.whatsapp.messagesPerSecond,
+    maxInFlight: account.whatsapp.maxInFlight,
+    // Looked up per send: the client is replaced when the account's credentials change.
+    sender: { sendMessage: (phoneNumberId, body) => clients.graph(account.id).sendMessage(phoneNumberId, body) },
+  });
   const dispatcher = new SendDispatcher({
     store: storage.messages,
     queue: jobs.queue,
     logger,
-    lanes: accounts.all.map((account) => ({
-      accountId: account.id,
-      phoneNumberId: account.whatsapp.phoneNumberId,
-      messagesPerSecond: account.whatsapp.messagesPerSecond,
-      maxInFlight: account.whatsapp.maxInFlight,
-      sender: clients.graph(account.id),
-    })),
+    lanes: accounts.all.map(laneOf),
+    laneFor: (accountId) => {
+      const account = accounts.forWork(accountId);
+      return account && { lane: laneOf(account), retiring: accounts.byId(accountId) === undefined };
+    },
     leaseMs: config.dispatcher.leaseMs,
     uncertainHoldMs: config.dispatcher.uncertainHoldMs,
     maxAttempts: config.dispatcher.maxAttempts,
@@ -62,6 +69,15 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     lastInboundAt: (accountId, recipient) => storage.inbound.lastInboundAt(accountId, recipient),
     ...(cluster.leases ? { leases: cluster.leases } : {}),
     ...(observe ? { observe: observe.send } : {}),
+  });
+  // Accounts deleted before this start may have sends queued; lanes without any close at the first sweep.
+  for (const account of accounts.deleted) {
+    dispatcher.setLane(laneOf(account));
+    dispatcher.retireLane(account.id);
+  }
+  const unsubscribe = accounts.onChange(({ added, updated, removed }) => {
+    for (const account of [...added, ...updated]) dispatcher.setLane(laneOf(account));
+    for (const account of removed) dispatcher.retireLane(account.id);
   });
   const acceptor = new Acceptor({
     store: storage.messages,
@@ -93,6 +109,7 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     start: () => dispatcher.start(),
     // Run once the HTTP server has closed: no request can add to what the acceptor commits.
     stop: async () => {
+      unsubscribe();
       loadShedder.stop();
       await acceptor.drain();
       await dispatcher.stop();

@@ -2,11 +2,12 @@
  * @module compose/templates
  * The template catalogue: each account's templates, read from its WABA through its Graph client
  * and kept in the store, so sends are checked against them and CleverTap's template import is
- * answered without waiting on Meta.
+ * answered without waiting on Meta. Accounts added, moved to another WABA or deleted at runtime
+ * are added to, changed in or removed from the catalogue as they change.
  */
 import type { Logger } from 'pino';
-import type { AccountDirectory } from '../config/accounts.js';
-import { TemplateCatalog } from '../pipeline/template-catalog.js';
+import type { AccountDirectory, ResolvedAccount } from '../config/accounts.js';
+import { TemplateCatalog, type TemplateSource } from '../pipeline/template-catalog.js';
 import type { TemplateStore } from '../store/template-store.js';
 import type { GraphClient } from '../whatsapp/graph-client.js';
 import type { Service } from './lifecycle.js';
@@ -16,7 +17,7 @@ import type { Cluster } from './cluster.js';
 const INITIAL_SYNC_WAIT_MS = 5_000;
 
 export interface TemplateParts {
-  accounts: Pick<AccountDirectory, 'all'>;
+  accounts: Pick<AccountDirectory, 'all'> & Partial<Pick<AccountDirectory, 'onChange'>>;
   graph(accountId: string): Pick<GraphClient, 'getJson'>;
   store: TemplateStore;
   syncEveryMs: number;
@@ -26,12 +27,14 @@ export interface TemplateParts {
 }
 
 export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, logger, cluster }: TemplateParts): TemplateCatalog {
-  return new TemplateCatalog({
-    sources: accounts.all.map((account) => ({
-      accountId: account.id,
-      wabaId: account.whatsapp.wabaId,
-      getJson: (graphPath: string) => graph(account.id).getJson(graphPath),
-    })),
+  // The client is looked up on each call: it is replaced when the account's credentials change.
+  const sourceOf = (account: ResolvedAccount): TemplateSource => ({
+    accountId: account.id,
+    wabaId: account.whatsapp.wabaId,
+    getJson: (graphPath: string) => graph(account.id).getJson(graphPath),
+  });
+  const catalog = new TemplateCatalog({
+    sources: accounts.all.map(sourceOf),
     store,
     logger,
     syncEveryMs,
@@ -39,6 +42,11 @@ export function createTemplateCatalog({ accounts, graph, store, syncEveryMs, log
       ? { isLeader: () => cluster.isLeader(), onChanged: (accountId: string) => cluster.signal({ kind: 'templates', accountId }) }
       : {}),
   });
+  accounts.onChange?.(({ added, updated, removed }) => {
+    for (const account of [...added, ...updated]) catalog.setSource(sourceOf(account));
+    for (const account of removed) catalog.removeSource(account.id);
+  });
+  return catalog;
 }
 
 /** The catalogue as a running part: started before the gateway serves, closed after it stops. */

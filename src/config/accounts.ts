@@ -4,6 +4,7 @@
  * In sandbox mode, an account without Graph credentials is wired to the built-in simulator;
  * in production mode the schema check has already demanded them.
  */
+import { createHash } from 'node:crypto';
 import { normalizePhone } from '../domain/phone.js';
 import type { ClevertapAuth } from '../domain/account.js';
 import type { AccountConfig, Config } from './schema.js';
@@ -50,21 +51,59 @@ export interface SandboxWiring {
   accessToken: string;
   appSecret: string;
   webhookVerifyToken: string;
-  /** Phone number id and WABA id for the account at `index`. */
+  /** Phone number id and WABA id for the config file's account at `index`. */
   idsFor(index: number): { phoneNumberId: string; wabaId: string };
+  /**
+   * Tells the simulator about a number it was not started with (an account created at runtime);
+   * absent where there is no simulator to tell (a command-line tool).
+   */
+  registerNumber?(number: SimulatedNumber): void;
+}
+
+/** A number the built-in simulator serves. */
+export interface SimulatedNumber {
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  messagesPerSecond: number;
 }
 
 export function resolveAccounts(config: Config, sandbox?: SandboxWiring): ResolvedAccount[] {
-  return config.accounts.map((account, index) => resolveAccount(account, index, sandbox, config.mode === 'production'));
+  return config.accounts.map((account, index) =>
+    resolveAccount(account, { where: `accounts[${index}].`, ids: sandbox?.idsFor(index) }, sandbox, config.mode === 'production'),
+  );
 }
 
-function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxWiring | undefined, productionMode: boolean): ResolvedAccount {
+/**
+ * An account stored through the admin API, resolved as the gateway runs it. Its simulator ids (in
+ * sandbox mode) come from its id, not from a position: stored accounts have no stable order, and
+ * every replica must wire the same account to the same ids.
+ */
+export function resolveStoredAccount(account: AccountConfig, mode: Config['mode'], sandbox?: SandboxWiring): ResolvedAccount {
+  return resolveAccount(account, { where: '', ids: sandbox && storedAccountSandboxIds(account.id) }, sandbox, mode === 'production');
+}
+
+/**
+ * The simulator's phone number id and WABA id for a stored account: 15 digits derived from its id
+ * (starting with 3 and 4, apart from the config file's 1… and 2… ids of compose/sandbox.ts).
+ */
+export function storedAccountSandboxIds(accountId: string): { phoneNumberId: string; wabaId: string } {
+  const digits = (BigInt('0x' + createHash('sha256').update(accountId).digest('hex').slice(0, 16)) % 10n ** 14n).toString().padStart(14, '0');
+  return { phoneNumberId: `3${digits}`, wabaId: `4${digits}` };
+}
+
+function resolveAccount(
+  account: AccountConfig,
+  place: { where: string; ids: { phoneNumberId: string; wabaId: string } | undefined },
+  sandbox: SandboxWiring | undefined,
+  productionMode: boolean,
+): ResolvedAccount {
   const whatsapp = account.whatsapp;
   const simulated = Boolean(sandbox) && !whatsapp.accessToken && !whatsapp.graphBaseUrl;
-  const ids = sandbox?.idsFor(index);
+  const { ids } = place;
   const pick = (own: string | undefined, fallback: string | undefined, key: string): string => {
     const value = own ?? (simulated ? fallback : undefined);
-    if (!value) throw new Error(`accounts[${index}].whatsapp.${key} is required (account "${account.id}")`);
+    if (!value) throw new Error(`${place.where}whatsapp.${key} is required (account "${account.id}")`);
     return value;
   };
   const resolved: ResolvedAccount = {
@@ -102,22 +141,50 @@ function resolveAccount(account: AccountConfig, index: number, sandbox: SandboxW
 }
 
 /**
- * The configured accounts and the lookups every part of the gateway needs: by the id in the
- * CleverTap endpoint, by the phone number id and WABA id Meta's webhooks name. Built once by
- * the composition root (compose/accounts.ts), so no module keeps its own index.
+ * The accounts and the lookups every part of the gateway needs: by the id in the CleverTap
+ * endpoint, by the phone number id and WABA id Meta's webhooks name. Built by the composition
+ * root (compose/accounts.ts), so no module keeps its own index.
+ *
+ * Accounts change at runtime (accounts/live-directory.ts): a reader looks up what it needs when
+ * it needs it, and a part that holds something per account (a client, a send lane) follows
+ * `onChange`. A deleted account is gone from the lookups that take in work (`byId`, `all`,
+ * `byPhoneNumberId`), and still answered by those that finish it (`forWork`, the callback
+ * lookups, `appSecrets`): what it accepted is still sent, and what it owes is still reported.
  */
 export interface AccountDirectory {
+  /** The live accounts. */
   readonly all: readonly ResolvedAccount[];
+  /** Deleted accounts `forWork` still answers (what they accepted may still be queued). */
+  readonly deleted: readonly ResolvedAccount[];
+  /** A live account. */
   byId(accountId: string): ResolvedAccount | undefined;
+  /** A live account, or a deleted one with work left (sends accepted, callbacks owed, statuses to come). */
+  forWork(accountId: string): ResolvedAccount | undefined;
+  /** The live account on this number. */
   byPhoneNumberId(phoneNumberId: string): ResolvedAccount | undefined;
-  /** Every account on the WABA (several numbers may share one); empty when none. */
+  /** The live account on this number, else a deleted one that was: Meta still reports on its sends. */
+  forWorkByPhoneNumberId(phoneNumberId: string): ResolvedAccount | undefined;
+  /** Every live account on the WABA (several numbers may share one); empty when none. */
   byWabaId(wabaId: string): readonly ResolvedAccount[];
-  /** The account's Delivery Report Callback URL, if it has one. */
+  /** The account's Delivery Report Callback URL, if it has one (deleted accounts included). */
   deliveryReportUrl(accountId: string): string | undefined;
-  /** Callbacks of this account may go to public addresses only; true for an account no longer configured. */
+  /** Callbacks of this account may go to public addresses only; true for an account unknown here. */
   callbackTargetsPublicOnly(accountId: string): boolean;
-  /** The distinct app secrets: a webhook delivery is Meta's when one of them signed it. */
+  /** The distinct app secrets, deleted accounts' included: a webhook delivery is Meta's when one of them signed it. */
   readonly appSecrets: readonly string[];
-  /** The distinct webhook verify tokens: Meta's handshake must present one of them. */
+  /** The distinct webhook verify tokens of live accounts: Meta's handshake must present one of them. */
   readonly webhookVerifyTokens: readonly string[];
+  /** Calls `listener` after each change of the accounts; returns what stops it. */
+  onChange(listener: AccountChangeListener): () => void;
 }
+
+/** What one change did: accounts that appeared, changed, or went away (deleted). */
+export interface AccountChange {
+  added: ResolvedAccount[];
+  /** The accounts as they are now. */
+  updated: ResolvedAccount[];
+  /** The accounts as they were. */
+  removed: ResolvedAccount[];
+}
+
+export type AccountChangeListener = (change: AccountChange) => void;

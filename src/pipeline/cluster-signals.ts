@@ -1,7 +1,8 @@
 /**
  * @module pipeline/cluster-signals
  * What one replica tells the others, over the cluster's Notifier: new send work for an account,
- * new callbacks for a URL, a user who opted out or back in, an account's templates changed.
+ * new callbacks for a URL, a user who opted out or back in, an account's templates changed, the
+ * stored accounts changed.
  * Each signal only saves time — the work is in the store either way, found by the receiving
  * replica's next poll, sweep or reload — so a lost message delays and never loses anything.
  *
@@ -16,13 +17,16 @@ export type Signal =
   | { kind: 'send'; accountIds: string[] }
   | { kind: 'callbacks'; urls: string[] }
   | { kind: 'opt-out'; accountId: string; recipient: string; optedOut: boolean }
-  | { kind: 'templates'; accountId: string };
+  | { kind: 'templates'; accountId: string }
+  | { kind: 'accounts' };
 
 export interface SignalHandlers {
   send(accountId: string): void;
   callbacks(url: string): void;
   optOut(accountId: string, recipient: string, optedOut: boolean): void;
   templates(accountId: string): void;
+  /** Accounts were created, changed or deleted in the store: re-read them. */
+  accounts?(): void;
 }
 
 export class ClusterSignals {
@@ -57,6 +61,8 @@ export class ClusterSignals {
           return handlers.optOut(signal.accountId, signal.recipient, signal.optedOut);
         case 'templates':
           return handlers.templates(signal.accountId);
+        case 'accounts':
+          return handlers.accounts?.();
       }
     });
   }

@@ -17,6 +17,10 @@
  * lease (cluster/partition-lease.ts): one sender per number at a time, so the pacer's count is
  * the cluster's count and Meta never sees more than the number's rate. A replica that dies
  * hands its numbers over when their leases run out; the others keep trying for them meanwhile.
+ *
+ * Accounts change at runtime: `setLane` adds a lane or updates one (a new rate, a new number), and
+ * `retireLane` marks a deleted account's lane to drain what it already accepted; a sweep drops a
+ * retiring lane once the queue holds nothing of its account.
  */
 import type { Logger } from 'pino';
 import type { DeliveryFailure } from '../domain/failure.js';
@@ -66,6 +70,13 @@ export interface SendDispatcherOptions {
   /** Several replicas: each number is sent from by the one replica holding its lease. Absent: this process alone sends. */
   leases?: Leases;
   leaseTtlMs?: number;
+  /**
+   * The lane of an account that has none here, asked when work for it is announced (another
+   * replica accepted it, or a lane was dropped too early); `retiring` for a deleted account.
+   */
+  laneFor?(accountId: string): { lane: SendLaneConfig; retiring: boolean } | undefined;
+  /** How often retiring lanes are checked for work left (default 30 s). */
+  retireSweepMs?: number;
   /** Told each send Meta accepted, each message failed and each Graph call's latency (the gateway's metrics). */
   observe?: SendObserver;
 }
@@ -88,6 +99,10 @@ export interface SendDispatcherStats {
 
 interface Lane extends SendLaneConfig {
   pacer: SendPacer;
+  /** A deleted account's lane: sends what it accepted, then is dropped. */
+  retiring: boolean;
+  /** Dropped from the dispatcher: it takes no more work. */
+  dropped: boolean;
   lease?: PartitionLease;
   inFlight: number;
   pumping: boolean;
@@ -109,22 +124,50 @@ export class SendDispatcher {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #pollIntervalMs: number;
   #running = false;
+  #sweepTimer: NodeJS.Timeout | undefined;
   readonly #stats: SendDispatcherStats = { submitted: 0, failed: 0, retried: 0, held: 0, resentAfterHold: 0, skipped: 0 };
 
   constructor(options: SendDispatcherOptions) {
     this.#options = options;
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
-    for (const lane of options.lanes) {
-      this.#lanes.set(lane.accountId, {
-        ...lane,
-        pacer: new SendPacer({ ratePerSecond: lane.messagesPerSecond, burst: lane.messagesPerSecond / RESERVE_BATCHES_PER_SECOND }),
-        ...(options.leases ? { lease: new PartitionLease(options.leases, `send:${lane.phoneNumberId}`, options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS) } : {}),
-        inFlight: 0,
-        pumping: false,
-        kickScheduled: false,
-        timerAt: 0,
-      });
+    for (const lane of options.lanes) this.setLane(lane);
+  }
+
+  /** Adds the account's lane, or updates it (and takes it out of retirement: the account is back). */
+  setLane(config: SendLaneConfig): void {
+    const lane = this.#lanes.get(config.accountId);
+    if (!lane) {
+      const added: Lane = { ...config, pacer: pacerFor(config), retiring: false, dropped: false, inFlight: 0, pumping: false, kickScheduled: false, timerAt: 0 };
+      if (this.#options.leases) added.lease = this.#leaseFor(config);
+      this.#lanes.set(config.accountId, added);
+      this.#kick(added);
+      return;
     }
+    lane.retiring = false;
+    lane.sender = config.sender;
+    lane.maxInFlight = config.maxInFlight;
+    // Sends reserved on the old pacer are stamped or given back on it (see #start).
+    if (config.messagesPerSecond !== lane.messagesPerSecond) lane.pacer = pacerFor(config);
+    lane.messagesPerSecond = config.messagesPerSecond;
+    if (config.phoneNumberId !== lane.phoneNumberId) {
+      lane.phoneNumberId = config.phoneNumberId;
+      if (this.#options.leases) {
+        void lane.lease?.release();
+        lane.lease = this.#leaseFor(config);
+      }
+    }
+    this.#kick(lane);
+  }
+
+  /** The account was deleted: its lane sends what is queued, then goes. */
+  retireLane(accountId: string): void {
+    const lane = this.#lanes.get(accountId);
+    if (lane) lane.retiring = true;
+  }
+
+  /** Accounts with a lane here (retiring ones included). */
+  laneIds(): string[] {
+    return [...this.#lanes.keys()];
   }
 
   get stats(): SendDispatcherStats {
@@ -138,25 +181,60 @@ export class SendDispatcher {
   start(): void {
     this.#running = true;
     for (const lane of this.#lanes.values()) this.#kick(lane);
+    // At once: lanes of accounts deleted before a restart are mostly idle.
+    void this.#sweepRetiring();
+    this.#sweepTimer = setInterval(() => void this.#sweepRetiring(), this.#options.retireSweepMs ?? 30_000);
+    this.#sweepTimer.unref();
   }
 
   /** New work for an account was committed: look now instead of at the next poll. */
   wake(accountId: string): void {
-    const lane = this.#lanes.get(accountId);
-    if (lane) this.#kick(lane);
+    let lane = this.#lanes.get(accountId);
+    if (!lane) {
+      const found = this.#options.laneFor?.(accountId);
+      if (!found) return;
+      this.setLane(found.lane);
+      lane = this.#lanes.get(accountId)!;
+      lane.retiring = found.retiring;
+    }
+    this.#kick(lane);
   }
 
   /** Stops taking work and waits for requests in flight to settle. */
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#sweepTimer);
     for (const lane of this.#lanes.values()) clearTimeout(lane.timer);
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     // Another replica may take the numbers over at once instead of waiting for the leases to run out.
     await Promise.all([...this.#lanes.values()].map((lane) => lane.lease?.release()));
   }
 
+  #leaseFor(config: SendLaneConfig): PartitionLease {
+    return new PartitionLease(this.#options.leases!, `send:${config.phoneNumberId}`, this.#options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS);
+  }
+
+  /** Drops retiring lanes with nothing left in the queue and nothing in flight. */
+  async #sweepRetiring(): Promise<void> {
+    if (![...this.#lanes.values()].some((lane) => lane.retiring)) return;
+    try {
+      const counts = await this.#options.queue.counts();
+      const busy = new Set(counts.filter((row) => row.queue === SEND_QUEUE && row.ready + row.scheduled + row.leased > 0).map((row) => row.partitionKey));
+      for (const lane of [...this.#lanes.values()]) {
+        if (!lane.retiring || busy.has(lane.accountId) || lane.inFlight > 0 || lane.pumping) continue;
+        lane.dropped = true;
+        clearTimeout(lane.timer);
+        this.#lanes.delete(lane.accountId);
+        void lane.lease?.release();
+        this.#options.logger.info({ accountId: lane.accountId }, 'a deleted account\'s queued sends are all done; its lane is closed');
+      }
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'could not count the queue to close the lanes of deleted accounts; trying later');
+    }
+  }
+
   #kick(lane: Lane): void {
-    if (!this.#running || lane.kickScheduled) return;
+    if (!this.#running || lane.kickScheduled || lane.dropped) return;
     lane.kickScheduled = true;
     setImmediate(() => {
       lane.kickScheduled = false;
@@ -180,7 +258,7 @@ export class SendDispatcher {
     if (lane.pumping) return;
     lane.pumping = true;
     try {
-      while (this.#running) {
+      while (this.#running && !lane.dropped) {
         // Not ours (another replica sends from this number): try again in a while, in case it died.
         if (lane.lease && !(await lane.lease.hold())) return this.#wakeLater(lane, (this.#options.leaseTtlMs ?? DEFAULT_PARTITION_LEASE_MS) / 3);
         const room = lane.maxInFlight - lane.inFlight;
@@ -217,14 +295,14 @@ export class SendDispatcher {
     lane.inFlight++;
     // The send reserved for this job: stamped when its request is written, else given back here,
     // whichever way processing ends (skipped, held, failed early, or thrown).
-    const reservation = { stamped: false };
+    const reservation = { stamped: false, pacer: lane.pacer };
     const work = this.#process(lane, job, reservation)
       .catch((error) => {
         // The job stays leased; when the lease runs out it comes back as an uncertain send.
         this.#options.logger.error({ err: error, jobId: job.id, messageId: job.ref }, 'send failed unexpectedly');
       })
       .finally(() => {
-        if (!reservation.stamped) lane.pacer.giveBack(1);
+        if (!reservation.stamped) reservation.pacer.giveBack(1);
         lane.inFlight--;
         this.#inFlight.delete(work);
         this.#kick(lane);
@@ -232,7 +310,7 @@ export class SendDispatcher {
     this.#inFlight.add(work);
   }
 
-  async #process(lane: Lane, job: Job, reservation: { stamped: boolean }): Promise<void> {
+  async #process(lane: Lane, job: Job, reservation: { stamped: boolean; pacer: SendPacer }): Promise<void> {
     const { store, queue, logger } = this.#options;
     const now = Date.now();
     const message = await store.getMessage(job.ref);
@@ -280,7 +358,7 @@ export class SendDispatcher {
     }
 
     const body = toGraphSendBody(message);
-    lane.pacer.stamp();
+    reservation.pacer.stamp();
     reservation.stamped = true;
     const { observe } = this.#options;
     const requestedAt = performance.now();
@@ -349,4 +427,8 @@ export class SendDispatcher {
     this.#options.observe?.failed(message.accountId, failure.metaCode !== undefined ? String(failure.metaCode) : failure.reason);
     this.#options.logger.info({ messageId: message.id, msgId: message.msgId, reason: failure.reason, metaCode: failure.metaCode }, 'message failed');
   }
+}
+
+function pacerFor(config: SendLaneConfig): SendPacer {
+  return new SendPacer({ ratePerSecond: config.messagesPerSecond, burst: config.messagesPerSecond / RESERVE_BATCHES_PER_SECOND });
 }

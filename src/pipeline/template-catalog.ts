@@ -18,6 +18,9 @@
  * schedule instead. Every change a replica makes to the stored catalogue (a sync, a status
  * webhook) is announced through `onChanged`, and the other replicas `reload` that account from
  * the store: a paused template is refused cluster-wide within moments.
+ *
+ * Accounts come and go at runtime: `setSource` adds an account (its stored copy loaded, then a
+ * sync) or points it at another WABA, and `removeSource` forgets one.
  */
 import type { Logger } from 'pino';
 import type { TemplateDefinition, TemplateStatus } from '../domain/template.js';
@@ -111,6 +114,7 @@ export class TemplateCatalog {
   readonly #isLeader: () => boolean;
   readonly #onChanged: (accountId: string) => void;
   #closed = false;
+  #started = false;
 
   constructor(options: TemplateCatalogOptions) {
     this.#isLeader = options.isLeader ?? (() => true);
@@ -119,9 +123,37 @@ export class TemplateCatalog {
     this.#log = options.logger;
     this.#syncEveryMs = options.syncEveryMs;
     this.#now = options.now ?? Date.now;
-    for (const source of options.sources) {
-      this.#accounts.set(source.accountId, { source, definitions: [], approved: [], again: false, failures: 0, rateLimitPauseMs: RATE_LIMIT_PAUSE_MS.first, changedAt: new Map() });
+    for (const source of options.sources) this.#accounts.set(source.accountId, freshState(source));
+  }
+
+  /**
+   * Adds an account's source, or changes it. Once started, a new account (or one now on another
+   * WABA) loads its stored copy and syncs at once; a source on the same WABA is only swapped.
+   */
+  setSource(source: TemplateSource): void {
+    if (this.#closed) return;
+    const state = this.#accounts.get(source.accountId);
+    if (state && state.source.wabaId === source.wabaId) {
+      state.source = source;
+      return;
     }
+    if (state) clearTimeout(state.timer);
+    const fresh = freshState(source);
+    this.#accounts.set(source.accountId, fresh);
+    if (!this.#started) return;
+    void this.reload(source.accountId)
+      .catch((error: unknown) => this.#log.warn({ err: error, accountId: source.accountId }, 'could not read the stored templates of an added account'))
+      .finally(() => {
+        if (this.#accounts.get(source.accountId) === fresh) this.#scheduledSync(fresh);
+      });
+  }
+
+  /** Forgets an account (deleted): no more syncs, and its templates are no longer answered. */
+  removeSource(accountId: string): void {
+    const state = this.#accounts.get(accountId);
+    if (!state) return;
+    clearTimeout(state.timer);
+    this.#accounts.delete(accountId);
   }
 
   /**
@@ -129,6 +161,7 @@ export class TemplateCatalog {
    * a restart, even with Meta unreachable), then syncs every account in the background.
    */
   async start(): Promise<void> {
+    this.#started = true;
     for (const accountId of this.#accounts.keys()) await this.reload(accountId);
     for (const state of this.#accounts.values()) this.#scheduledSync(state);
   }
@@ -342,7 +375,8 @@ export class TemplateCatalog {
   }
 
   #schedule(state: AccountState, delayMs: number): void {
-    if (this.#closed) return;
+    // A removed (or replaced) account's state schedules nothing more.
+    if (this.#closed || this.#accounts.get(state.source.accountId) !== state) return;
     clearTimeout(state.timer);
     state.nextSyncAt = this.#now() + delayMs;
     state.timer = setTimeout(() => this.#scheduledSync(state), delayMs);
@@ -351,7 +385,7 @@ export class TemplateCatalog {
 
   /** The leader reads Meta; another replica re-reads the store the leader keeps current. */
   #scheduledSync(state: AccountState): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#accounts.get(state.source.accountId) !== state) return;
     if (this.#isLeader()) {
       void this.sync(state.source.accountId);
       return;
@@ -360,4 +394,8 @@ export class TemplateCatalog {
       .catch((error: unknown) => this.#log.warn({ err: error, accountId: state.source.accountId }, 'could not re-read the stored templates'))
       .finally(() => this.#schedule(state, this.#syncEveryMs));
   }
+}
+
+function freshState(source: TemplateSource): AccountState {
+  return { source, definitions: [], approved: [], again: false, failures: 0, rateLimitPauseMs: RATE_LIMIT_PAUSE_MS.first, changedAt: new Map() };
 }

@@ -6,7 +6,9 @@
  * HTTP front (http/fast-route.ts) both carry its answer, so they cannot answer differently.
  *
  * An item is applied only for an account whose app secret signed the delivery. Everything applied
- * is committed before the answer, so a 200 means Meta need not send it again.
+ * is committed before the answer, so a 200 means Meta need not send it again. Accounts change at
+ * runtime, so they are looked up per delivery; a deleted account's statuses are still applied
+ * (its last sends are reported to CleverTap), its inbound messages are not.
  *
  * Meta retries anything but a 200 for up to 7 days, so an item that cannot be understood (no id,
  * an unknown status, nesting 10,000 levels deep…) must not fail its delivery: it is logged in a
@@ -68,7 +70,6 @@ const LOGGED_CHARS = 120;
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const { accounts, statusIngest, inboundIngest, onTemplateStatus, rejects, log: baseLog, observe } = options;
-  const { appSecrets } = accounts;
 
   return {
     async handle(headers, rawBody, requestId) {
@@ -78,7 +79,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       const raw = Buffer.isBuffer(rawBody) ? rawBody : EMPTY;
       const header = headers[SIGNATURE_HEADER];
       const signature = Array.isArray(header) ? header[0] : header;
-      const signedBy = new Set(appSecrets.filter((secret) => verifyWebhookSignature(secret, raw, signature)));
+      const signedBy = new Set(accounts.appSecrets.filter((secret) => verifyWebhookSignature(secret, raw, signature)));
       if (signedBy.size === 0) {
         log().warn({ bytes: raw.length, hasSignature: Boolean(signature) }, 'webhook rejected: missing or invalid X-Hub-Signature-256');
         observe?.items('bad_signature', 1);
@@ -180,7 +181,7 @@ class Delivery {
   constructor(
     readonly receivedAt: number,
     readonly signedBy: ReadonlySet<string>,
-    readonly accounts: Pick<AccountDirectory, 'byPhoneNumberId'>,
+    readonly accounts: Pick<AccountDirectory, 'byPhoneNumberId' | 'forWorkByPhoneNumberId'>,
   ) {}
 
   reject(kind: RejectedItemKind, skipped: SkippedItem, accountId: string | undefined): void {
@@ -204,7 +205,8 @@ class Delivery {
    * account may move another's messages.
    */
   signedAccount(kind: RejectedItemKind, phoneNumberId: string, item: unknown): ResolvedAccount | undefined {
-    const account = this.accounts.byPhoneNumberId(phoneNumberId);
+    // Meta reports on what a deleted account sent: statuses still find it; anything else does not.
+    const account = kind === 'status' ? this.accounts.forWorkByPhoneNumberId(phoneNumberId) : this.accounts.byPhoneNumberId(phoneNumberId);
     if (!account) {
       this.foreign += 1;
       this.#firstForeign ??= clip(phoneNumberId, LOGGED_CHARS);

@@ -19,8 +19,6 @@ export const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> = async (app, { accounts, intake }) => {
-  const verifyTokens = accounts.webhookVerifyTokens;
-
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
     const { 'hub.mode': mode, 'hub.verify_token': token = '', 'hub.challenge': challenge = '' } = request.query;
     // Meta sends each once; a repeated one (an array here) is no handshake of Meta's.
@@ -28,7 +26,8 @@ export const whatsappWebhookRoutes: FastifyPluginAsync<WhatsappWebhookOptions> =
       return problem(reply, 400, 'hub.mode, hub.verify_token and hub.challenge must each be given once');
     }
     // Every token is compared, so the time taken does not say which (or whether one) matched.
-    const matches = verifyTokens.map((expected) => sameSecret(token, expected)).some(Boolean);
+    // Read per request: accounts (and their tokens) change at runtime.
+    const matches = accounts.webhookVerifyTokens.map((expected) => sameSecret(token, expected)).some(Boolean);
     if (mode !== 'subscribe' || !matches) return problem(reply, 403, 'hub.mode must be subscribe and hub.verify_token must match an account');
     // The challenge is echoed as given: never to be sniffed into anything but text.
     return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(challenge);

@@ -71,10 +71,7 @@ export class SimCore {
 
   constructor(opts: MetaSimulatorOptions) {
     if (opts.phoneNumbers.length === 0) throw new Error('MetaSimulator needs at least one phone number');
-    for (const p of opts.phoneNumbers) {
-      this.phones.set(p.phoneNumberId, { ...p, messagesPerSecond: p.messagesPerSecond ?? DEFAULT_MPS });
-      this.wabas.add(p.wabaId);
-    }
+    for (const p of opts.phoneNumbers) this.addPhoneNumber(p);
     this.accessToken = opts.accessToken;
     this.mode = opts.httpStatusMode ?? 'observed';
     this.pairLimit = opts.pairRateLimit ?? true;
@@ -118,6 +115,12 @@ export class SimCore {
     );
     // Four random bytes keep wamids unique across simulator restarts against one gateway DB.
     this.wamidTag = randomBytes(4).toString('hex').toUpperCase();
+  }
+
+  /** Serves `phone` from now on (or updates the number it serves under that id). */
+  addPhoneNumber(phone: SimPhoneNumber): void {
+    this.phones.set(phone.phoneNumberId, { ...phone, messagesPerSecond: phone.messagesPerSecond ?? DEFAULT_MPS });
+    this.wabas.add(phone.wabaId);
   }
 
   /** `POST /{version}/{phone-number-id}/messages`. */

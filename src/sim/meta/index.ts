@@ -95,6 +95,7 @@ export async function startMetaSimulator(options: MetaSimulatorOptions): Promise
     url,
     graphBaseUrl: `${url}/${SIM_GRAPH_VERSION}`,
     setWebhookUrl,
+    addPhoneNumber: (phone) => core.addPhoneNumber(phone),
     accepted: () => core.acceptedLog.all(),
     rejected: () => core.rejectedLog.all(),
     webhookDeliveries: () => core.webhooks.log.all(),

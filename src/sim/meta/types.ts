@@ -127,6 +127,11 @@ export interface MetaSimulator {
   /** `${url}/v23.0`; any `/vNN.0` prefix is accepted. */
   graphBaseUrl: string;
   setWebhookUrl(url: string | undefined): void;
+  /**
+   * Serves one more phone number (or updates one it serves), as Meta does once a number is
+   * registered: a gateway adding an account at runtime tells its built-in simulator this way.
+   */
+  addPhoneNumber(phone: SimPhoneNumber): void;
   accepted(): AcceptedSend[];
   rejected(): RejectedSend[];
   webhookDeliveries(): WebhookDelivery[];
