@@ -1,7 +1,7 @@
 /**
  * The console's frame: asks for the admin token once, then shows the navigation and the page the
- * address names. Pages that need store queries the gateway does not have yet (Messages, Inbound,
- * Dashboard) are left out of the navigation rather than shown empty.
+ * address names. The Dashboard needs aggregate queries the gateway does not have yet: it is left
+ * out of the navigation rather than shown empty.
  */
 import { useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -17,12 +17,17 @@ import { NewAccountPage } from './pages/new-account.tsx';
 import { TemplatesPage } from './pages/templates.tsx';
 import { SendTestPage } from './pages/send-test.tsx';
 import { CallbacksPage } from './pages/callbacks.tsx';
+import { MessagesPage } from './pages/messages.tsx';
+import { MessagePage } from './pages/message.tsx';
+import { InboundPage } from './pages/inbound.tsx';
 
 /** The client routes; the server answers index.html for each (src/http/routes/console.ts). */
 export const NAV = [
   { path: '/accounts', label: 'Accounts' },
   { path: '/templates', label: 'Templates' },
   { path: '/send-test', label: 'Send test' },
+  { path: '/messages', label: 'Messages' },
+  { path: '/inbound', label: 'Inbound' },
   { path: '/callbacks', label: 'Callbacks' },
 ] as const;
 
@@ -78,6 +83,9 @@ export function Shell() {
               <Route path="/templates">{() => <TemplatesPage />}</Route>
               <Route path="/templates/:account">{(params) => <TemplatesPage account={params.account} />}</Route>
               <Route path="/send-test" component={SendTestPage} />
+              <Route path="/messages" component={MessagesPage} />
+              <Route path="/messages/:id">{(params) => <MessagePage id={params.id} />}</Route>
+              <Route path="/inbound" component={InboundPage} />
               <Route path="/callbacks" component={CallbacksPage} />
               <Route>
                 <p>There is no such page. <Link href="/accounts">Accounts</Link></p>

@@ -21,6 +21,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
   let clevertap: ClevertapSimulator;
   let session: BrowserSession;
   let accountsApi = false;
+  let sentMsgId = '';
 
   beforeAll(async () => {
     const [, simulator] = await Promise.all([ensureConsoleBuilt(), startClevertapSimulator()]);
@@ -75,7 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await page.waitForURL((url) => url.pathname === '/accounts');
     expect(page.url()).not.toContain(ADMIN_TOKEN);
     expect(await page.evaluate<string | null>("sessionStorage.getItem('wabridge.adminToken')")).toBe(ADMIN_TOKEN);
-    for (const label of ['Accounts', 'Templates', 'Send test', 'Callbacks']) {
+    for (const label of ['Accounts', 'Templates', 'Send test', 'Messages', 'Inbound', 'Callbacks']) {
       await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).isVisible()).resolves.toBe(true);
     }
   });
@@ -168,13 +169,51 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
       { type: 'header', header: { type: 'text', text: { text: 'Order 4411 shipped', parameters: [{ type: 'text', text: '4411' }] } } },
       { type: 'body', body: { text: expect.stringContaining('Ana'), parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '4411' }] } },
     ]);
-    await session.screenshot('send-test');
     await eventually(() => clevertap.statusesOf(sent.msgId).includes('read'), 'sent, delivered and read to reach CleverTap', 20_000);
     expect(clevertap.statusesOf(sent.msgId)).toEqual(['sent', 'delivered', 'read']);
+    // The page follows the message live: Meta's statuses, then CleverTap's answers to the reports.
+    const live = page.getByTestId('live-timeline');
+    for (const state of ['sent', 'delivered', 'read']) await live.locator(`[data-kind="status"][data-state="${state}"]`).waitFor();
+    await eventually(async () => (await live.locator('[data-kind="callback"]').allTextContents()).filter((text) => text.includes('delivered')).length >= 3, 'three delivered callbacks in the timeline');
+    sentMsgId = sent.msgId;
+    await session.screenshot('send-test');
+  });
+
+  it('finds the test message in Messages and opens its timeline: accepted, sent to Meta, statuses, callbacks', async () => {
+    const { page } = session;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages' }).click();
+    await page.getByLabel('msgId').fill(sentMsgId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator(`[data-testid="messages-table"] tr[data-msgid="${sentMsgId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('read');
+    expect(await page.locator('[data-testid="messages-table"] tbody tr').count()).toBe(1);
+    await session.screenshot('messages');
+    await row.getByRole('link', { name: sentMsgId }).click();
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    const kinds = await timeline.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
+    expect(kinds[0]).toBe('accepted');
+    expect(kinds).toContain('graph');
+    expect(await timeline.locator('[data-kind="status"]').evaluateAll((items) => items.map((item) => item.getAttribute('data-state')))).toEqual(['sent', 'delivered', 'read']);
+    expect(await timeline.locator('[data-kind="callback"]').count()).toBeGreaterThanOrEqual(3);
+    await session.screenshot('message-timeline');
+  });
+
+  it('shows the Inbound page', async () => {
+    const { page } = session;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbound' }).click();
+    await page.getByRole('heading', { name: 'Inbound' }).waitFor();
+    await page.getByText(/No inbound message yet|Received/).first().waitFor();
+    await session.screenshot('inbound');
   });
 
   it('builds the media header and the dynamic URL button of a template, and the gateway accepts them', async () => {
     const { page } = session;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Send test' }).click();
+    if (!accountsApi) await page.getByLabel('WhatsApp business number').fill('919888888888');
+    await page.getByText('CleverTap credential').click();
+    await page.getByLabel('Authorization header value or bearer token').fill(CLEVERTAP_TOKEN);
     await page.getByLabel('Template (approved)').selectOption({ label: 'promo_image (en)' });
     await page.getByLabel('Header image URL').fill('https://media.example.com/image.png');
     await page.getByLabel('Body {{1}}').fill('Ana');

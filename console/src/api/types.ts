@@ -106,3 +106,72 @@ export interface StatsDocument {
   rejectedWebhookItems?: number;
   [key: string]: unknown;
 }
+
+export const MESSAGE_STATES = ['accepted', 'submitted', 'sent', 'delivered', 'read', 'failed'] as const;
+export type MessageState = (typeof MESSAGE_STATES)[number];
+
+export interface DeliveryFailure {
+  reason: string;
+  metaCode?: number;
+  title: string;
+  detail?: string;
+}
+
+export interface MessageSummary {
+  id: string;
+  accountId: string;
+  msgId: string;
+  campaign?: string;
+  to: string;
+  wabaNumber: string;
+  contentKind: string;
+  template?: string;
+  state: MessageState;
+  wamid?: string;
+  failure?: DeliveryFailure;
+  acceptedAt: number;
+  updatedAt: number;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor?: string;
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: 'accepted' | 'preflight' | 'graph' | 'status' | 'callback' | 'click';
+  outcome: string;
+  state?: string;
+  httpStatus?: number;
+  code?: number;
+  title?: string;
+  latencyMs?: number;
+  url?: string;
+  wamid?: string;
+  shortUrl?: string;
+  userAgent?: string;
+}
+
+export interface StoredMessageView extends Omit<MessageSummary, 'contentKind' | 'template'> {
+  content: { kind: string; [key: string]: unknown };
+  customProps?: Record<string, unknown>;
+  preflight?: string;
+}
+
+export interface MessageDetail {
+  message: StoredMessageView;
+  timeline: TimelineEntry[];
+}
+
+export interface InboundSummary {
+  wamid: string;
+  accountId: string;
+  from: string;
+  receivedAt: number;
+  kind?: string;
+  text?: string;
+  mediaUrl?: string;
+  contextMsgId?: string;
+  callback?: { url: string; deliveredAt?: number; httpStatus?: number; lastError?: string; deadAt?: number };
+}

@@ -14,6 +14,11 @@ import type { RawAnswer } from '../api/client.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { WhatsAppBubble } from '../components/whatsapp-bubble.tsx';
 import { inputsOf, templateRequest, testMsgId, textRequest } from '../clevertap-request.ts';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'wouter';
+import type { MessageSummary, Page } from '../api/types.ts';
+import { Timeline } from '../components/timeline.tsx';
+import { useMessage } from './message.tsx';
 
 interface Sent {
   url: string;
@@ -151,6 +156,7 @@ export function SendTestPage() {
       </div>
       <ErrorNotice error={send.error} what="Send" />
       {send.data ? <Exchange sent={send.data} /> : null}
+      {send.data && send.data.answer.status === 200 ? <LiveTimeline key={String(send.data.body['msgId'])} msgId={String(send.data.body['msgId'])} /> : null}
     </section>
   );
 }
@@ -175,6 +181,32 @@ function Exchange({ sent }: { sent: Sent }) {
         </h2>
         <pre data-testid="send-answer">{typeof sent.answer.body === 'string' ? sent.answer.body : JSON.stringify(sent.answer.body, null, 2)}</pre>
       </div>
+    </div>
+  );
+}
+
+/** The sent message's timeline, live: found by its msgId once the gateway has stored it. */
+function LiveTimeline({ msgId }: { msgId: string }) {
+  const api = useApi();
+  const found = useQuery({
+    queryKey: ['message-by-msgid', msgId],
+    queryFn: async () => (await api.get<Page<MessageSummary>>(`/v1/admin/messages?msgId=${encodeURIComponent(msgId)}&limit=1`)).data[0] ?? null,
+    refetchInterval: (query) => (query.state.data ? false : 500),
+  });
+  const id = found.data?.id;
+  const detail = useMessage(id);
+  return (
+    <div className="card" data-testid="live-timeline">
+      <h2>
+        Timeline {detail.data ? <span className={`state state-${detail.data.message.state}`}>{detail.data.message.state}</span> : null}{' '}
+        {id ? (
+          <Link href={`/messages/${encodeURIComponent(id)}`} className="small">
+            open in Messages
+          </Link>
+        ) : null}
+      </h2>
+      <ErrorNotice error={found.error ?? detail.error} />
+      {detail.data ? <Timeline entries={detail.data.timeline} /> : <p className="muted">Waiting for the gateway to store the message…</p>}
     </div>
   );
 }
