@@ -11,11 +11,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { AccountAdmin, type AccountView, type AdminRegistry } from '../accounts/account-admin.js';
+import pino from 'pino';
+import { AccountAdmin, type AccountView } from '../accounts/account-admin.js';
+import { AccountRegistry } from '../accounts/account-registry.js';
 import { verifyGraphCredentials } from '../accounts/verify-graph.js';
 import type { FieldError } from '../accounts/validate-account.js';
-import { dataDirOf, loadSandboxSecrets, sandboxIds, withSandboxAccount } from '../compose/sandbox.js';
-import { resolveAccounts, type ResolvedAccount, type SandboxWiring } from '../config/accounts.js';
+import { dataDirOf, loadSandboxSecrets, sandboxIds, withSandboxAccount, type SandboxSecrets } from '../compose/sandbox.js';
+import type { SandboxWiring } from '../config/accounts.js';
 import { loadConfig } from '../config/load.js';
 import type { AccountConfig, Config } from '../config/schema.js';
 import { WEBHOOK_PATH } from '../http/routes/whatsapp-webhook.js';
@@ -64,17 +66,16 @@ export async function accountsAddCommand(options: { file: string; verify: boolea
 
 export async function accountsVerifyCommand(id: string, options: { json?: boolean }, io: Io = STDIO): Promise<number> {
   return withAdmin(async ({ registry, storage }) => {
-    let document = registry.fileAccount(id);
-    if (!document) {
+    // As the gateway runs it; a stored document the registry could not install is resolved here to say why.
+    let resolved = registry.directory.byId(id);
+    if (!resolved) {
       const record = await storage.get(id);
-      if (record && record.deletedAt === undefined) document = record.document as unknown as AccountConfig;
-    }
-    if (!document) return report(options.json, io, 1, { ok: false, message: `no account "${id}" exists`, errors: [] });
-    let resolved: ResolvedAccount;
-    try {
-      resolved = registry.resolve(document);
-    } catch (error) {
-      return report(options.json, io, 1, { ok: false, message: `account ${id} cannot be checked`, errors: [{ field: 'whatsapp', message: (error as Error).message }] });
+      if (!record || record.deletedAt !== undefined) return report(options.json, io, 1, { ok: false, message: `no account "${id}" exists`, errors: [] });
+      try {
+        resolved = registry.resolve(record.document as unknown as AccountConfig);
+      } catch (error) {
+        return report(options.json, io, 1, { ok: false, message: `account ${id} cannot be checked`, errors: [{ field: 'whatsapp', message: (error as Error).message }] });
+      }
     }
     if (resolved.simulated) {
       return report(options.json, io, 0, { ok: true, message: `account ${id} has no Graph credentials of its own: the sandbox wires it to the built-in Meta simulator, so there is nothing to check with Meta`, errors: [] });
@@ -112,12 +113,24 @@ export async function accountsRemoveCommand(id: string, options: { json?: boolea
   });
 }
 
-/** The admin service on the store, with the registry a tool can have (the running gateway's is its own). */
-async function withAdmin(work: (parts: { admin: AccountAdmin; registry: AdminRegistry; storage: AccountStore }) => Promise<number>): Promise<number> {
+/**
+ * The admin service on the store, with the gateway's own account registry (so a document is
+ * resolved exactly as the gateway will run it), opened but not started: a tool neither polls nor
+ * signals, and a running gateway picks the change up from the store's revision.
+ */
+async function withAdmin(work: (parts: { admin: AccountAdmin; registry: AccountRegistry; storage: AccountStore }) => Promise<number>): Promise<number> {
   const config = loadConfig();
-  const registry = toolRegistry(config);
   const store = await openStore(config);
   try {
+    const logger = pino({ level: 'warn' }, pino.destination(2));
+    const sandbox = config.mode === 'sandbox' ? loadSandboxSecrets(dataDirOf(config)) : undefined;
+    const registry = await AccountRegistry.open({
+      // As the gateway runs it: in sandbox mode with no account configured, with the demo account.
+      config: sandbox && config.accounts.length === 0 ? withSandboxAccount(config, sandbox) : config,
+      store: store.storage.accounts,
+      ...(sandbox ? { sandbox: toolSandboxWiring(sandbox) } : {}),
+      logger,
+    });
     const admin = new AccountAdmin({
       config,
       accounts: store.storage.accounts,
@@ -133,34 +146,17 @@ async function withAdmin(work: (parts: { admin: AccountAdmin; registry: AdminReg
 }
 
 /**
- * The file's accounts (with the sandbox's demo account when sandbox mode configures none, as the
- * gateway adds it), resolved as the gateway would. `refresh` does nothing: a running gateway
- * polls the store's revision and picks the change up itself.
+ * The sandbox's wiring as a tool can know it: the secrets are the data directory's, but where the
+ * built-in simulator listens is known only inside the running gateway. A tool only needs to know
+ * an account is wired to it (nothing to check with Meta).
  */
-export function toolRegistry(config: Config): AdminRegistry {
-  const sandbox = config.mode === 'sandbox' ? loadSandboxSecrets(dataDirOf(config)) : undefined;
-  const files = sandbox && config.accounts.length === 0 ? withSandboxAccount(config, sandbox).accounts : config.accounts;
-  const wiring: SandboxWiring | undefined = sandbox && {
-    // Where the simulator listens is known only inside the running gateway; a tool only needs to know the account is wired to it.
-    graphBaseUrl: 'http://127.0.0.1/built-in-meta-simulator',
-    accessToken: sandbox.accessToken,
-    appSecret: sandbox.appSecret,
-    webhookVerifyToken: sandbox.webhookVerifyToken,
-    idsFor: sandboxIds,
-  };
-  const resolve = (document: AccountConfig) => resolveAccounts({ ...config, accounts: [document] }, wiring)[0]!;
-  const fileAccount = (id: string) => files.find((account) => account.id === id);
+function toolSandboxWiring(secrets: SandboxSecrets): SandboxWiring {
   return {
-    directory: {
-      byId: (id) => {
-        const file = fileAccount(id);
-        return file && resolve(file);
-      },
-    },
-    fileAccount,
-    fileAccounts: () => files,
-    resolve,
-    refresh: async () => {},
+    graphBaseUrl: 'http://127.0.0.1/built-in-meta-simulator',
+    accessToken: secrets.accessToken,
+    appSecret: secrets.appSecret,
+    webhookVerifyToken: secrets.webhookVerifyToken,
+    idsFor: sandboxIds,
   };
 }
 

@@ -25,7 +25,8 @@ export interface DemoOptions {
   messages: number;
   concurrency: number;
   dataDir?: string;
-  port: number;
+  /** Default: any free port. */
+  port?: number;
   waitSeconds: number;
   exit?: boolean;
   json?: boolean;
@@ -88,7 +89,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       env: {},
       raw: {
         mode: 'sandbox',
-        server: { host: '127.0.0.1', port: options.port },
+        server: { host: '127.0.0.1', port: options.port ?? 0 },
         store: { path: path.join(dataDir, 'wabridge.db') },
         log: { level: 'error' },
         accounts: [

@@ -180,7 +180,7 @@ program
   .option('--messages <n>', 'messages in the campaign', wholeNumber(1), 200)
   .option('--concurrency <n>', 'requests in flight, as CleverTap\'s sender keeps them', wholeNumber(1), 50)
   .option('--data-dir <dir>', 'keep the demo\'s data here (default: a temporary directory, removed on exit)')
-  .option('--port <n>', 'the gateway\'s port (default: any free port)', wholeNumber(0), 0)
+  .option('--port <n>', 'the gateway\'s port (default: any free port)', wholeNumber(0))
   .option('--wait-seconds <n>', 'how long to wait for the delivery reports after the last send', wholeNumber(1), 60)
   .option('--exit', 'exit when the funnel is complete: 0 when every message was read, 1 otherwise')
   .option('--json', 'print the outcome as JSON (progress goes to stderr)')
@@ -232,7 +232,7 @@ interface DemoCliOptions {
   messages: number;
   concurrency: number;
   dataDir?: string;
-  port: number;
+  port?: number;
   waitSeconds: number;
   exit?: boolean;
   json?: boolean;

@@ -3,22 +3,26 @@
  * CleverTap-shaped request is printed with its credentials masked, the gateway's answer follows,
  * and `--wait` follows the message to `read` through the admin API.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { eventually } from '../../test/support/eventually.js';
 import { freePort, spawnGateway, writeConfig, type GatewayProcess } from '../../test/support/process.js';
 import { runCli } from './test-support.js';
 
 let dir: string;
 let gateway: GatewayProcess;
 let env: Record<string, string>;
+let url: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'wabridge-cli-send-test-'));
   const port = await freePort();
   const configFile = writeConfig(path.join(dir, 'config.json'), { mode: 'sandbox', server: { host: '127.0.0.1', port }, store: { path: path.join(dir, 'wabridge.db') } });
-  gateway = await spawnGateway(configFile, `http://127.0.0.1:${port}`);
+  url = `http://127.0.0.1:${port}`;
+  gateway = await spawnGateway(configFile, url);
   env = { WABRIDGE_CONFIG: configFile };
 }, 60_000);
 afterAll(async () => {
@@ -54,4 +58,27 @@ describe('wabridge send-test', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--template <name:lang>');
   }, 60_000);
+
+  it('an account added with `wabridge accounts add` is served by the running gateway without a restart, and sends from the store\'s credentials', async () => {
+    const file = path.join(dir, 'cli-added.json');
+    writeFileSync(file, JSON.stringify({ id: 'cli-added', wabaNumber: '+919222222222', clevertap: { auth: { kind: 'bearer', token: 'cli-added-token-0123456789' } } }));
+    const endpointStatus = async () => {
+      const response = await request(`${url}/v1/clevertap/cli-added/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await response.body.dump();
+      return response.statusCode;
+    };
+    expect(await endpointStatus()).toBe(404);
+    const added = await runCli(['accounts', 'add', '--file', file], env);
+    expect(added.code, added.output).toBe(0);
+    // The gateway polls the store's revision every 2 s.
+    await eventually(async () => (await endpointStatus()) !== 404, 'the gateway to serve the account added through the store', 15_000);
+
+    const sent = await runCli(['send-test', '--account', 'cli-added', '--to', '917000000004', '--template', 'order_ready:en_GB', '--param', 'Ana'], env);
+    expect(sent.code, sent.output).toBe(0);
+    expect(sent.stdout).toMatch(/^Authorization: Bearer cli-…6789$/m);
+
+    const removed = await runCli(['accounts', 'remove', 'cli-added'], env);
+    expect(removed.code, removed.output).toBe(0);
+    await eventually(async () => (await endpointStatus()) === 404, 'the removed account\'s endpoint to answer 404', 15_000);
+  }, 150_000);
 });

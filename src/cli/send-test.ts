@@ -136,7 +136,7 @@ async function findSender(config: Config, options: SendTestOptions): Promise<Sen
     if (!wabaNumber) throw new UsageError(`--waba-number is required: account "${id}" is not in this machine's configuration`);
     return { id, wabaNumber, auth: { kind: 'bearer', token: options.token } };
   }
-  const known = await knownSenders(config);
+  const known = await knownSenders(config, options.account);
   if (options.account) {
     const sender = known.find((candidate) => candidate.id === options.account);
     if (!sender) throw new UsageError(`no account "${options.account}" on this machine${known.length > 0 ? ` (there are: ${known.map((candidate) => candidate.id).join(', ')})` : ''}; give its CleverTap token with --token`);
@@ -147,10 +147,12 @@ async function findSender(config: Config, options: SendTestOptions): Promise<Sen
   throw new UsageError(`several accounts, say which with --account: ${known.map((candidate) => candidate.id).join(', ')}`);
 }
 
-async function knownSenders(config: Config): Promise<Sender[]> {
+/** The accounts the gateway on this machine serves; the store is read only when `wanted` is not among the file's. */
+async function knownSenders(config: Config, wanted: string | undefined): Promise<Sender[]> {
   const senders: Sender[] = config.accounts.map((account) => ({ id: account.id, wabaNumber: account.wabaNumber, auth: account.clevertap.auth as ClevertapAuth }));
   const secrets = sandboxSecrets(config);
   if (secrets && config.accounts.length === 0) senders.push({ id: SANDBOX_ACCOUNT_ID, wabaNumber: SANDBOX_WABA_NUMBER, auth: { kind: 'bearer', token: secrets.clevertapToken } });
+  if (wanted !== undefined && senders.some((sender) => sender.id === wanted)) return senders;
   const store = await openStore(config);
   try {
     for (const record of await store.storage.accounts.list()) {
