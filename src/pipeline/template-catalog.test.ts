@@ -34,7 +34,7 @@ async function setUp(options: { syncEveryMs?: number; graphBaseUrl?: string; sim
     syncEveryMs: options.syncEveryMs ?? 60_000,
   });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => { db.close(); }, () => graph.close(), () => catalog.close());
-  return { catalog, store };
+  return { catalog, store, graph };
 }
 
 describe('TemplateCatalog', () => {
@@ -166,5 +166,29 @@ describe('TemplateCatalog replicas', () => {
     // The schedule ran several times on both replicas meanwhile; only the leader read Meta.
     await eventually(() => announced.filter((entry) => entry === 'leader:acme').length >= 3, 'a few scheduled syncs on the leader');
     expect(followerCalls).toEqual([]);
+  });
+
+  it('adds an account after it started (its stored copy, then a sync) and forgets a removed one', async () => {
+    const sim = await startTestSim();
+    cleanup.push(() => sim.close());
+    const { catalog, graph } = await setUp({ sim });
+    await catalog.start();
+    await catalog.settled();
+    expect(catalog.hasAccount('globex')).toBe(false);
+
+    const before = sim.stats().managementCalls;
+    catalog.setSource({ accountId: 'globex', wabaId: WABA_ID, getJson: (graphPath) => graph.getJson(graphPath) });
+    expect(catalog.hasAccount('globex')).toBe(true);
+    await eventually(() => catalog.approvedFor('globex').length > 0, 'the added account to sync');
+    expect(sim.stats().managementCalls).toBe(before + 1);
+    // The same source again (its credentials changed, not its WABA) does not sync again.
+    catalog.setSource({ accountId: 'globex', wabaId: WABA_ID, getJson: (graphPath) => graph.getJson(graphPath) });
+    expect(catalog.indexFor('globex')).toBeDefined();
+
+    catalog.removeSource('globex');
+    expect(catalog.hasAccount('globex')).toBe(false);
+    expect(catalog.approvedFor('globex')).toEqual([]);
+    expect((await catalog.sync('globex')).ok).toBe(false);
+    expect((await catalog.status()).map((entry) => entry.accountId)).toEqual(['acme']);
   });
 });
