@@ -7,6 +7,8 @@
 import { AccountAdmin, type AdminRegistry } from '../accounts/account-admin.js';
 import type { Config } from '../config/schema.js';
 import type { AdminSource } from '../http/routes/admin.js';
+import type { DeadLetterSource } from '../http/routes/admin-dead-letters.js';
+import { CALLBACK_QUEUE } from '../store/effects.js';
 import type { AccountsAdminSource } from '../http/routes/admin-accounts.js';
 import { WEBHOOK_PATH } from '../http/routes/whatsapp-webhook.js';
 import type { TemplateCatalog } from '../pipeline/template-catalog.js';
@@ -33,7 +35,50 @@ export function adminSource({ sending, callbacks, storage, jobs, catalog }: { se
       hasAccount: (accountId) => catalog.hasAccount(accountId),
       sync: (accountId) => (accountId === undefined ? catalog.syncAll() : catalog.sync(accountId).then((result) => [result])),
     },
+    deadLetters: deadLetterSource(storage, jobs, callbacks),
   };
+}
+
+/** The callback queue's dead letters with what each carried (as `wabridge callbacks list-dead` shows them). */
+function deadLetterSource(storage: Storage, jobs: Jobs, callbacks: Callbacks): DeadLetterSource {
+  return {
+    async list(limit) {
+      const dead = await jobs.queue.listDead(CALLBACK_QUEUE, limit);
+      const carried = new Map((await storage.outbox.get(dead.map((job) => job.ref))).map((callback) => [callback.id, callback]));
+      return dead.map((job) => {
+        const callback = carried.get(job.ref);
+        return {
+          id: job.id,
+          // The partition is the callback URL itself (tokens included): never shown.
+          accountId: callback?.accountId ?? '',
+          kind: callback?.kind ?? 'unknown',
+          ...(callback?.msgId ? { msgId: callback.msgId } : {}),
+          url: callback ? originOf(callback.url) : '',
+          attempts: job.attempts,
+          deadAt: job.deadAt,
+          reason: job.reason,
+        };
+      });
+    },
+    async replay(ids) {
+      const dead = await jobs.queue.listDead(CALLBACK_QUEUE, Number.MAX_SAFE_INTEGER);
+      const wanted = ids === 'all' ? undefined : new Set(ids);
+      const targets = ids === 'all' ? dead.map((job) => job.id) : ids;
+      const replayed = targets.length === 0 ? 0 : await jobs.queue.revive(targets);
+      // Deliver now rather than at the dispatcher's next sweep: wake each URL that got work back.
+      for (const url of new Set(dead.filter((job) => !wanted || wanted.has(job.id)).map((job) => job.partitionKey))) callbacks.dispatcher.wake(url);
+      return { replayed, notFound: targets.length - replayed };
+    },
+  };
+}
+
+/** A callback URL's path and query carry CleverTap's tenant tokens: operators see its origin. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
 }
 
 /** The accounts admin API's service: changes validated, checked with Meta, stored with their audit entry, applied through `registry`. */

@@ -21,6 +21,7 @@ import { mediaRoutes, type MediaRoutesOptions } from './routes/media.js';
 import { clickRoutes, type ClickRoutesOptions } from './routes/clicks.js';
 import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
 import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
+import { adminDeadLettersRoutes } from './routes/admin-dead-letters.js';
 import { adminMessagesRoutes, type MessageAdminSource } from './routes/admin-messages.js';
 import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
 import { createFastRoute, serverWithFastRoute, type RequestObserver } from './fast-route.js';
@@ -164,6 +165,7 @@ export function buildApp(deps: AppDependencies) {
   app.register(clickRoutes, deps.clicks);
   app.register(adminRoutes, { admin: deps.admin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.templateList) app.register(adminTemplatesRoutes, { templates: deps.templateList, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.admin.deadLetters) app.register(adminDeadLettersRoutes, { deadLetters: deps.admin.deadLetters, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.accountsAdmin) app.register(adminAccountsRoutes, { accounts: deps.accountsAdmin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.messages) app.register(adminMessagesRoutes, { messages: deps.messages, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   app.register(consoleRoutes, deps.console ?? {});

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { startClevertapSimulator, type ClevertapSimulator } from '../../src/sim/clevertap/index.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -15,17 +17,41 @@ import { ensureConsoleBuilt, HAVE_CHROMIUM, openBrowser, type BrowserSession } f
 
 const ADMIN_TOKEN = 'admin-token-browser-tests-0123456789';
 const CLEVERTAP_TOKEN = 'ct-browser-tests';
+const REFUSED_TOKEN = 'ct-browser-refused';
+
+/** A CleverTap stand-in that refuses delivery reports (422) until `accept` is set: dead letters. */
+async function startRefusingReceiver(): Promise<{ url: string; accepted: unknown[]; accept: boolean; close(): Promise<void> }> {
+  const state = { url: '', accepted: [] as unknown[], accept: false, close: async () => {} };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (!state.accept) {
+        res.writeHead(422, { 'content-type': 'application/json' }).end('{"error":"unknown msgId"}');
+        return;
+      }
+      state.accepted.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dlr/refused`;
+  state.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return state;
+}
 
 describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
   let gateway: TestGateway;
   let clevertap: ClevertapSimulator;
+  let refusing: Awaited<ReturnType<typeof startRefusingReceiver>>;
   let session: BrowserSession;
   let accountsApi = false;
   let sentMsgId = '';
 
   beforeAll(async () => {
-    const [, simulator] = await Promise.all([ensureConsoleBuilt(), startClevertapSimulator()]);
+    const [, simulator, receiver] = await Promise.all([ensureConsoleBuilt(), startClevertapSimulator(), startRefusingReceiver()]);
     clevertap = simulator;
+    refusing = receiver;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wabridge-browser-'));
     gateway = await startTestGateway(
       {
@@ -41,6 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
               inboundMessageUrl: clevertap.inboundMessageUrl('sandbox'),
             },
           },
+          { id: 'refused', wabaNumber: '919777700000', clevertap: { auth: { kind: 'bearer', token: REFUSED_TOKEN }, deliveryReportUrl: refusing.url } },
         ],
       },
       { dataDir },
@@ -53,6 +80,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await session?.close();
     await gateway?.stop();
     await clevertap?.close();
+    await refusing?.close();
   });
 
   async function adminGet(pathname: string): Promise<{ status: number; json: unknown }> {
@@ -238,8 +266,26 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     const row = page.locator('[data-testid="callback-endpoints"] tr', { hasText: new URL(clevertap.deliveryReportUrl('sandbox')).origin });
     await row.waitFor();
     await eventually(async () => /closed/.test((await row.textContent()) ?? ''), 'the breaker to show closed');
-    expect(Number(await row.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(3);
+    expect(Number(await row.locator('td').nth(2).textContent())).toBeGreaterThanOrEqual(3);
     await session.screenshot('callbacks');
+  });
+
+  it('lists the callbacks CleverTap refused as dead letters and replays them all', async () => {
+    const { page } = session;
+    const send = { payloadVersion: 0.1, to: '919999900002', wabaNumber: '919777700000', isTemplate: false, msgId: 'dead|1|20261208|1', type: 'text', text: { body: 'refused reports' } };
+    expect((await gateway.post('/v1/clevertap/refused/messages', send, { authorization: `Bearer ${REFUSED_TOKEN}` })).json).toEqual({ status: 'success' });
+    const rows = page.locator('[data-testid="dead-letters"] tbody tr', { hasText: 'dead|1|20261208|1' });
+    await eventually(async () => (await rows.count()) >= 3, 'the three refused reports to show as dead letters', 20_000);
+    expect(await rows.first().textContent()).toContain('HTTP 422');
+    await session.screenshot('callbacks-dead-letters');
+    refusing.accept = true;
+    await page.getByRole('button', { name: /^Replay all/ }).click();
+    await page.getByRole('status').filter({ hasText: 'queued again' }).waitFor();
+    // Reports to one URL travel in batches: count the statuses, not the requests.
+    const statuses = () => (refusing.accepted as Array<{ statuses?: Array<{ status: string }> }>).flatMap((body) => (body.statuses ?? []).map((status) => status.status));
+    await eventually(() => statuses().length >= 3, 'the replayed reports to reach CleverTap', 20_000);
+    expect(statuses()).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
+    await eventually(async () => (await rows.count()) === 0, 'the replayed dead letters to leave the list');
   });
 
   it('says why when the gateway refuses the token, and takes another', async () => {

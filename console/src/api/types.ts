@@ -99,10 +99,20 @@ export interface CallbackEndpoint {
   deadLettered: number;
 }
 
+/** Jobs of one queue partition: the send queue's by account, the callback queue's by callback URL. */
+export interface QueueCounts {
+  queue: string;
+  partitionKey: string;
+  ready: number;
+  scheduled: number;
+  leased: number;
+  dead: number;
+}
+
 export interface StatsDocument {
   callbackEndpoints?: CallbackEndpoint[];
   messages?: Record<string, number>;
-  queue?: Record<string, number>;
+  queue?: QueueCounts[];
   rejectedWebhookItems?: number;
   [key: string]: unknown;
 }
@@ -174,4 +184,15 @@ export interface InboundSummary {
   mediaUrl?: string;
   contextMsgId?: string;
   callback?: { url: string; deliveredAt?: number; httpStatus?: number; lastError?: string; deadAt?: number };
+}
+
+export interface DeadLetter {
+  id: string;
+  accountId: string;
+  kind: string;
+  msgId?: string;
+  url: string;
+  attempts: number;
+  deadAt: number;
+  reason: string;
 }

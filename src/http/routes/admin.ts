@@ -17,6 +17,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 import { problem } from '../problem.js';
 import { sameSecret } from '../constant-time.js';
+import type { DeadLetterSource } from './admin-dead-letters.js';
 import { STATS_SCHEMA, TEMPLATES_SCHEMA, TEMPLATES_SYNC_SCHEMA, WEBHOOK_REJECTS_SCHEMA } from './admin-schemas.js';
 
 export interface AdminSource {
@@ -29,6 +30,8 @@ export interface AdminSource {
   };
   /** Meta webhook items that could not be understood, kept for inspection, newest first. */
   webhookRejects(limit: number): Promise<unknown[]>;
+  /** Callbacks CleverTap never accepted; served by routes/admin-dead-letters.ts. */
+  deadLetters?: DeadLetterSource;
 }
 
 export interface AdminRoutesOptions {
