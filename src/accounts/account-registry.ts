@@ -53,6 +53,7 @@ export class AccountRegistry {
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
   #pollFailing = false;
+  #stopped = false;
   /** The last good resolution of each stored account, kept when a newer document cannot be read. */
   readonly #lastGood = new Map<string, ResolvedAccount>();
   /** Warnings said once: a stored id a file account shadows, a stored version that cannot be read. */
@@ -96,6 +97,8 @@ export class AccountRegistry {
 
   /** Re-reads the store now and applies what changed here (another replica changed it). */
   reload(): Promise<void> {
+    // A signal arriving during shutdown changes nothing any more.
+    if (this.#stopped) return Promise.resolve();
     if (this.#loading) {
       // The running read may have started before the change this caller knows of: read again after it.
       this.#again = true;
@@ -123,6 +126,7 @@ export class AccountRegistry {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#loading?.catch(() => {});
