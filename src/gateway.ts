@@ -141,7 +141,8 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       sandbox.listening(url);
     };
     const accountsAdmin = accountsAdminSource({ config: sandbox.config, storage, registry, publicUrl });
-    const http = (parts.http = composeHttp({ config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, accountsAdmin, storage, lifecycle, logger, onListening, observe }));
+    // sandbox.config: it carries the generated admin token, which the sandbox's admin API requires.
+    const http = (parts.http = composeHttp({ config: sandbox.config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, accountsAdmin, storage, lifecycle, logger, onListening, observe }));
 
     // The cluster first: the leader is known before the templates decide whether to read Meta.
     await lifecycle.startAll([cluster, parts.registry, optOuts, parts.templates, jobs, http, sending, callbacks, parts.retention]);

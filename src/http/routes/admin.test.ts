@@ -15,10 +15,11 @@ describe('isLoopback', () => {
     expect(isLoopback(address)).toBe(false));
 });
 
+// Production mode: a sandbox always has a token (its generated one when none is configured).
 describe('admin API without a token', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startTestGateway({ server: { host: '0.0.0.0', port: 0 } });
+    gateway = await startTestGateway({ mode: 'production', accounts: [], server: { host: '0.0.0.0', port: 0 } });
   });
   afterAll(async () => gateway.stop());
 
@@ -113,6 +114,31 @@ describe('admin API with admin.token', () => {
   it('answers a repeated ?account= with 400, not an arbitrary pick', async () => {
     const answer = await gateway.app.inject({ method: 'POST', url: '/v1/admin/templates/sync?account=sandbox&account=x', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(answer.statusCode).toBe(400);
+  });
+});
+
+describe('admin API of a sandbox without a configured token', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => gateway.stop());
+
+  it('requires the generated token from loopback callers too, and leaves the pages without data open', async () => {
+    const token = gateway.sandboxSecrets!.adminToken;
+    const none = await request(`${gateway.url}/v1/admin/stats`);
+    expect({ status: none.statusCode, body: await none.body.json() }).toMatchObject({ status: 401, body: { message: expect.stringContaining('admin token is required') } });
+    const given = await request(`${gateway.url}/v1/admin/stats`, { headers: { authorization: `Bearer ${token}` } });
+    expect(given.statusCode).toBe(200);
+    await given.body.dump();
+    // /metrics: loopback scrapers without it (issue 11), anyone else with the sandbox's token.
+    expect((await gateway.app.inject({ url: '/metrics', remoteAddress: REMOTE })).statusCode).toBe(401);
+    expect((await gateway.app.inject({ url: '/metrics', remoteAddress: REMOTE, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    for (const url of ['/', '/docs', '/openapi.json', '/healthz', '/readyz']) {
+      const open = await request(`${gateway.url}${url}`);
+      expect(open.statusCode, url).toBe(200);
+      await open.body.dump();
+    }
   });
 });
 
