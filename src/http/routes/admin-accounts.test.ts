@@ -242,29 +242,32 @@ describe('accounts admin API', () => {
   });
 });
 
-describe('accounts admin API in sandbox mode, no admin token configured', () => {
+describe('accounts admin API in sandbox mode, no admin token configured (the generated one is required)', () => {
   let sandbox: TestGateway;
   beforeAll(async () => {
     sandbox = await startTestGateway();
   });
   afterAll(async () => sandbox?.stop());
 
+  // The sandbox's generated admin token: a sandbox requires it as production requires admin.token.
   const ask = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const authorization = `Bearer ${sandbox.sandboxSecrets!.adminToken}`;
     const response = await request(sandbox.url + path, {
       method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: response.statusCode, json: (await response.body.json()) as any };
   };
 
-  it('wires an account without Graph credentials to the built-in simulator, audited as the loopback caller', async () => {
+  it('wires an account without Graph credentials to the built-in simulator, audited as the admin token', async () => {
     const created = await ask('POST', '/v1/admin/accounts', { id: 'demo2', wabaNumber: '+91 98666 66666', clevertap: { auth: { kind: 'bearer', token: 'demo2-token-0123456789' } } });
     expect(created.status).toBe(201);
     // The sandbox's own verify token, masked: the simulator signs and verifies with it.
     expect(created.json.connect.meta.verifyToken).toBe(`${sandbox.sandboxSecrets!.webhookVerifyToken.slice(0, 4)}…${sandbox.sandboxSecrets!.webhookVerifyToken.slice(-4)}`);
     expect(created.json.whatsapp).toEqual({ messagesPerSecond: 80, maxInFlight: 64 });
     const audit = await ask('GET', '/v1/admin/audit');
-    expect(audit.json.data).toEqual([expect.objectContaining({ actor: 'loopback', action: 'account.create', subject: 'demo2', details: expect.objectContaining({ verification: 'built-in simulator' }) })]);
+    expect(audit.json.data).toEqual([expect.objectContaining({ actor: 'admin', action: 'account.create', subject: 'demo2', details: expect.objectContaining({ verification: 'built-in simulator' }) })]);
     const listed = await ask('GET', '/v1/admin/accounts');
     expect(listed.json.data.map((view: { id: string; source: string }) => `${view.id}:${view.source}`)).toEqual(['sandbox:file', 'demo2:store']);
     const send = await sandbox.post('/v1/clevertap/demo2/messages', {}, { authorization: 'Bearer demo2-token-0123456789' });
