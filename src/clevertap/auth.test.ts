@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ClevertapAuth } from '../domain/account.js';
-import { callbackOverridesFromHeaders, checkClevertapAuth } from './auth.js';
+import { callbackOverridesFromHeaders, checkClevertapAuth, credentialHeaders } from './auth.js';
 
 const basicHeader = (user: string, password: string) =>
   'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
@@ -91,6 +91,26 @@ describe('checkClevertapAuth — custom headers', () => {
   it('joins repeated headers the way Node does', () => {
     const haptik: ClevertapAuth = { kind: 'headers', headers: { Token: 'a, b' } };
     expect(checkClevertapAuth(haptik, { token: ['a', 'b'] })).toBe(true);
+  });
+});
+
+describe('credentialHeaders', () => {
+  const configurations: ClevertapAuth[] = [
+    { kind: 'basic', username: 'acme', password: 'pa:ss word' },
+    { kind: 'bearer', token: 'tok-123' },
+    { kind: 'bearer', token: 'Bearer tok-with-prefix' },
+    { kind: 'headers', headers: { 'X-Api-Key': 'k1', Sid: 's-2' } },
+  ];
+
+  it('presents what each configuration checks for, as CleverTap would send it', () => {
+    for (const auth of configurations) expect(checkClevertapAuth(auth, credentialHeaders(auth))).toBe(true);
+    expect(credentialHeaders({ kind: 'bearer', token: 'tok-123' })).toEqual({ authorization: 'Bearer tok-123' });
+    expect(credentialHeaders({ kind: 'headers', headers: { 'X-Api-Key': 'k1' } })).toEqual({ 'x-api-key': 'k1' });
+  });
+
+  it('presents nothing that passes for an unconfigured credential', () => {
+    const empty: ClevertapAuth = { kind: 'bearer', token: '' };
+    expect(checkClevertapAuth(empty, credentialHeaders(empty))).toBe(false);
   });
 });
 

@@ -33,6 +33,24 @@ export function checkClevertapAuth(auth: ClevertapAuth, headers: RequestHeaders)
   }
 }
 
+/**
+ * The headers CleverTap would attach for this provider configuration: what a request sent on the
+ * account's behalf from inside the gateway (the admin API's send-test) presents, so it passes
+ * {@link checkClevertapAuth} exactly as CleverTap's own sends do. Names are lowercase, as Node gives them.
+ */
+export function credentialHeaders(auth: ClevertapAuth): Record<string, string> {
+  switch (auth.kind) {
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}` };
+    case 'bearer':
+      return { authorization: /^bearer\s/i.test(auth.token) ? auth.token : `Bearer ${auth.token}` };
+    case 'headers':
+      return Object.fromEntries(Object.entries(auth.headers).map(([name, value]) => [name.trim().toLowerCase(), value]));
+    default:
+      return {};
+  }
+}
+
 function checkBasic(username: string, password: string, authorization: string | undefined): boolean {
   // An unconfigured credential must not be satisfiable by sending nothing.
   const configured = username !== '' || password !== '';

@@ -10,6 +10,7 @@ export { MAX_TEXT_BODY_CHARS } from './parse-freeform.js';
 export { normalizeLanguageCode } from './language.js';
 export {
   checkClevertapAuth,
+  credentialHeaders,
   callbackOverridesFromHeaders,
   DELIVERY_REPORT_CALLBACK_HEADER,
   INBOUND_MESSAGE_CALLBACK_HEADER,

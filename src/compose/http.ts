@@ -75,6 +75,7 @@ export function composeHttp(parts: HttpParts): Http {
     ...(parts.accountsAdmin ? { accountsAdmin: parts.accountsAdmin } : {}),
     templateList: { list: async (accountId) => (catalog.hasAccount(accountId) ? storage.templates.list(accountId) : undefined) },
     messages: messageAdminSource(storage),
+    sendTest: { audit: storage.audit },
   });
 
   let url: string | undefined;

@@ -24,6 +24,7 @@ import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-te
 import { adminDeadLettersRoutes } from './routes/admin-dead-letters.js';
 import { adminMessagesRoutes, type MessageAdminSource } from './routes/admin-messages.js';
 import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
+import { adminSendTestRoutes, type AdminSendTestOptions } from './routes/admin-send-test.js';
 import { createFastRoute, serverWithFastRoute, type RequestObserver } from './fast-route.js';
 import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
 import { RequestIds } from './request-ids.js';
@@ -60,6 +61,8 @@ export interface AppDependencies {
   templateList?: TemplateListSource;
   /** The accounts admin API (`/v1/admin/accounts`, `/v1/admin/audit`); absent, those routes are not served. */
   accountsAdmin?: AccountsAdminSource;
+  /** `POST /v1/admin/accounts/{id}/send-test` through `intake`, audited here; absent, not served. */
+  sendTest?: Pick<AdminSendTestOptions, 'audit'>;
   /** Message search, timelines and the inbound list (`/v1/admin/messages`, `/v1/admin/inbound`). */
   messages?: MessageAdminSource;
   /** `GET /metrics`; absent: not served. */
@@ -167,6 +170,7 @@ export function buildApp(deps: AppDependencies) {
   if (deps.templateList) app.register(adminTemplatesRoutes, { templates: deps.templateList, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.admin.deadLetters) app.register(adminDeadLettersRoutes, { deadLetters: deps.admin.deadLetters, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.accountsAdmin) app.register(adminAccountsRoutes, { accounts: deps.accountsAdmin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.sendTest) app.register(adminSendTestRoutes, { intake, accounts: deps.accounts, audit: deps.sendTest.audit, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.messages) app.register(adminMessagesRoutes, { messages: deps.messages, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   app.register(consoleRoutes, deps.console ?? {});
   app.register(docsRoutes, { routes });

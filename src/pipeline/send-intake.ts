@@ -33,8 +33,12 @@ import type { OptOutRegistry } from './opt-outs.js';
 import { preflightTemplate, type TemplateIndex } from './template-preflight.js';
 import type { PreflightOutcome } from '../store/message-store.js';
 
-/** A CleverTap-contract answer (`body` is sent as JSON), or a 4xx outside the contract with a reason. */
-export type IntakeAnswer = { status: 200 | 429 | 500; body: string } | { status: 400 | 404; reason: string };
+/**
+ * A CleverTap-contract answer (`body` is sent as JSON), or a 4xx outside the contract with a reason.
+ * `messageId` names the message an answer accepted and stored (not sent to CleverTap: the admin
+ * API's send-test shows it).
+ */
+export type IntakeAnswer = { status: 200 | 429 | 500; body: string; messageId?: string } | { status: 400 | 404; reason: string };
 
 export interface SendIntakeOptions {
   accounts: AccountDirectory;
@@ -83,7 +87,7 @@ export function createSendIntake(options: SendIntakeOptions): SendIntake {
   async function commit(message: OutboundMessage, extras: AcceptExtras | undefined, reqId: string | number | undefined): Promise<IntakeAnswer> {
     try {
       await acceptor.accept(message, extras);
-      return SUCCESS;
+      return { status: 200, body: SUCCESS_BODY, messageId: message.id };
     } catch (error) {
       if (error instanceof OverloadedError) return TOO_MANY_REQUESTS;
       // A full disk or a read-only store is logged once by the store's write health (and shown by
