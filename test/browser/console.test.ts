@@ -184,13 +184,15 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await page.getByLabel('Recipient number').fill('919999900001');
     // Without the accounts API the page cannot know the account's number and asks for it.
     if (!accountsApi) await page.getByLabel('WhatsApp business number').fill('919888888888');
-    // A gateway without the send-test admin route gets the request directly, with this credential.
-    await page.getByText('CleverTap credential').click();
-    await page.getByLabel('Authorization header value or bearer token').fill(CLEVERTAP_TOKEN);
+    // The gateway sends on the account's behalf: the console never asks for the CleverTap credential.
     await page.getByRole('button', { name: 'Send test message' }).click();
     const answer = page.getByTestId('send-answer');
     await answer.waitFor();
     expect(JSON.parse((await answer.textContent()) ?? '')).toEqual({ status: 'success' });
+    expect(await page.getByText('CleverTap credential').count()).toBe(0);
+    const shown = (await page.locator('[data-testid="send-exchange"] pre').first().textContent()) ?? '';
+    expect(shown.split('\n')[0]).toBe('POST /v1/clevertap/sandbox/messages');
+    expect(shown).not.toContain(CLEVERTAP_TOKEN);
     const sent = JSON.parse((await page.locator('[data-testid="send-exchange"] pre').first().textContent())!.split('\n\n').slice(1).join('\n\n'));
     expect(sent).toMatchObject({ to: '919999900001', wabaNumber: '919888888888', isTemplate: true, template: { namespace: 'order_shipped', languageCode: 'en' } });
     expect(sent.components).toEqual([
@@ -240,8 +242,6 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     const { page } = session;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Send test' }).click();
     if (!accountsApi) await page.getByLabel('WhatsApp business number').fill('919888888888');
-    await page.getByText('CleverTap credential').click();
-    await page.getByLabel('Authorization header value or bearer token').fill(CLEVERTAP_TOKEN);
     await page.getByLabel('Template (approved)').selectOption({ label: 'promo_image (en)' });
     await page.getByLabel('Header image URL').fill('https://media.example.com/image.png');
     await page.getByLabel('Body {{1}}').fill('Ana');

@@ -4,8 +4,10 @@
  * with the request and the answer shown as they went.
  *
  * The console does not hold the account's CleverTap secret (write-only). It asks the gateway to
- * send on its behalf (`POST /v1/admin/accounts/{id}/send-test`, admin token); a gateway without
- * that route gets the request directly, with the CleverTap credential typed here.
+ * send on its behalf (`POST /v1/admin/accounts/{id}/send-test`, admin token), which runs the
+ * request through the CleverTap endpoint's own logic with the account's credentials and answers
+ * `{ status, body, messageId }`: the endpoint's answer, shown as such. Only a gateway without that
+ * route gets the request directly, and only then does the page ask for the CleverTap credential.
  */
 import { useMemo, useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
@@ -24,8 +26,22 @@ interface Sent {
   url: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** The CleverTap endpoint's answer (unwrapped from the send-test route's). */
   answer: RawAnswer;
   via: 'admin' | 'direct';
+  /** The stored message, when the gateway said which it is. */
+  messageId?: string;
+}
+
+/** The send-test route's answer: the CleverTap endpoint's status and body, and the stored message's id. */
+interface SendTestAnswer {
+  status: number;
+  body: unknown;
+  messageId?: string;
+}
+
+function isSendTestAnswer(body: unknown): body is SendTestAnswer {
+  return typeof body === 'object' && body !== null && typeof (body as SendTestAnswer).status === 'number' && 'body' in body;
 }
 
 export function SendTestPage() {
@@ -47,6 +63,8 @@ export function SendTestPage() {
   const [wabaNumberTyped, setWabaNumber] = useState('');
   const wabaNumber = account?.wabaNumber.replace(/^\+/, '') ?? wabaNumberTyped;
   const [credential, setCredential] = useState('');
+  // Learnt from the first send: an older gateway without the send-test route needs the credential.
+  const [adminRoute, setAdminRoute] = useState<boolean>();
 
   const inputs = template && mode === 'template' ? inputsOf(template) : [];
 
@@ -60,11 +78,25 @@ export function SendTestPage() {
       const body = request();
       const id = encodeURIComponent(accountId ?? '');
       const viaAdmin = `/v1/admin/accounts/${id}/send-test`;
+      const direct = `/v1/clevertap/${id}/messages`;
       const answer = await api.raw('POST', viaAdmin, body, {}, true);
       if (!(answer.status === 404 && String((answer.body as { message?: string })?.message ?? '').startsWith('no route'))) {
+        setAdminRoute(true);
+        if (answer.status === 200 && isSendTestAnswer(answer.body)) {
+          const { status, body: answered, messageId } = answer.body;
+          return {
+            url: direct,
+            headers: { Authorization: "<the account's CleverTap credential, presented by the gateway>" },
+            body,
+            answer: { status, body: answered, ms: answer.ms },
+            via: 'admin',
+            ...(messageId ? { messageId } : {}),
+          };
+        }
+        // The admin API refused (token, unknown account): its own answer is what there is to show.
         return { url: viaAdmin, headers: { Authorization: 'Bearer <admin token>' }, body, answer, via: 'admin' };
       }
-      const direct = `/v1/clevertap/${id}/messages`;
+      setAdminRoute(false);
       const headers: Record<string, string> = credential ? { authorization: credential.startsWith('Bearer ') || credential.startsWith('Basic ') ? credential : `Bearer ${credential}` } : {};
       const answered = await api.raw('POST', direct, body, headers);
       return { url: direct, headers: credential ? { Authorization: '<the CleverTap credential typed above>' } : {}, body, answer: answered, via: 'direct' };
@@ -136,13 +168,15 @@ export function SendTestPage() {
               <textarea id="send-text" rows={3} value={text} onChange={(event) => setText(event.target.value)} />
             </div>
           )}
-          <details>
-            <summary>CleverTap credential (only for a gateway without the send-test admin route)</summary>
-            <div className="field">
-              <label htmlFor="send-credential">Authorization header value or bearer token</label>
-              <input id="send-credential" type="password" autoComplete="off" value={credential} onChange={(event) => setCredential(event.target.value)} />
-            </div>
-          </details>
+          {adminRoute === false ? (
+            <details open>
+              <summary>CleverTap credential (this gateway cannot send on the account's behalf)</summary>
+              <div className="field">
+                <label htmlFor="send-credential">Authorization header value or bearer token</label>
+                <input id="send-credential" type="password" autoComplete="off" value={credential} onChange={(event) => setCredential(event.target.value)} />
+              </div>
+            </details>
+          ) : null}
           <div className="actions">
             <button type="submit" disabled={send.isPending || !accountId || (mode === 'template' && !template)}>
               {send.isPending ? 'Sending…' : 'Send test message'}
@@ -156,7 +190,9 @@ export function SendTestPage() {
       </div>
       <ErrorNotice error={send.error} what="Send" />
       {send.data ? <Exchange sent={send.data} /> : null}
-      {send.data && send.data.answer.status === 200 ? <LiveTimeline key={String(send.data.body['msgId'])} msgId={String(send.data.body['msgId'])} /> : null}
+      {send.data && accepted(send.data) ? (
+        <LiveTimeline key={String(send.data.body['msgId'])} msgId={String(send.data.body['msgId'])} {...(send.data.messageId ? { messageId: send.data.messageId } : {})} />
+      ) : null}
     </section>
   );
 }
@@ -174,6 +210,9 @@ function Exchange({ sent }: { sent: Sent }) {
           {JSON.stringify(sent.body, null, 2)}
         </pre>
         {sent.via === 'direct' ? <p className="hint">Sent straight to the CleverTap endpoint: this gateway has no send-test admin route.</p> : null}
+        {sent.via === 'admin' && sent.url.endsWith('/messages') ? (
+          <p className="hint">Sent through the admin API's send-test, which runs it through this endpoint exactly as CleverTap's requests are, with the account's credentials.</p>
+        ) : null}
       </div>
       <div className="card">
         <h2>
@@ -185,15 +224,21 @@ function Exchange({ sent }: { sent: Sent }) {
   );
 }
 
-/** The sent message's timeline, live: found by its msgId once the gateway has stored it. */
-function LiveTimeline({ msgId }: { msgId: string }) {
+/** Whether the endpoint took the message: CleverTap's 200 with a success body. */
+function accepted(sent: Sent): boolean {
+  return sent.messageId !== undefined || (sent.answer.status === 200 && (sent.answer.body as { status?: unknown } | null)?.status === 'success');
+}
+
+/** The sent message's timeline, live: by the id the gateway answered, or found by its msgId once stored. */
+function LiveTimeline({ msgId, messageId }: { msgId: string; messageId?: string }) {
   const api = useApi();
   const found = useQuery({
     queryKey: ['message-by-msgid', msgId],
     queryFn: async () => (await api.get<Page<MessageSummary>>(`/v1/admin/messages?msgId=${encodeURIComponent(msgId)}&limit=1`)).data[0] ?? null,
     refetchInterval: (query) => (query.state.data ? false : 500),
+    enabled: messageId === undefined,
   });
-  const id = found.data?.id;
+  const id = messageId ?? found.data?.id;
   const detail = useMessage(id);
   return (
     <div className="card" data-testid="live-timeline">
