@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listDeadLetters, replayDeadLetters } from '../src/cli/callbacks.js';
 import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
+import { request } from 'undici';
+import { sandboxAdminAuth } from './support/admin-auth.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway | undefined;
@@ -59,8 +61,28 @@ describe('dead-lettered callbacks', () => {
       return rows.length >= 3 ? rows : undefined; // sent, delivered, read
     }, 'the refused reports to be dead-lettered');
     const rows = JSON.parse(lines.join('\n')) as Array<{ kind: string; msgId: string; url: string; reason: string }>;
-    expect(rows[0]).toMatchObject({ kind: 'dlr', msgId: 'dead|1', reason: 'HTTP 422: {"error":"unknown msgId"}' });
-    expect(rows[0]!.url).not.toContain('secret');
+    expect(rows[0]).toMatchObject({ account: 'sandbox', kind: 'dlr', msgId: 'dead|1', reason: 'HTTP 422: {"error":"unknown msgId"}' });
+    // The callback URL's path and query carry CleverTap's tenant token: its origin is all that is shown.
+    const origin = new URL(dlrUrl).origin;
+    expect(rows[0]!.url).toBe(`${origin}/…`);
+    expect(lines.join('\n')).not.toContain('token=secret');
+    const printed: string[] = [];
+    await listDeadLetters({ limit: 10 }, (line) => printed.push(line));
+    expect(printed.join('\n')).toContain(`→ ${origin}/…`);
+    expect(printed.join('\n')).not.toContain('token=secret');
+    // And so do the admin API's stats, whose callback queue is partitioned by that URL.
+    const stats = await request(`${gateway.url}/v1/admin/stats`, { headers: sandboxAdminAuth(gateway) });
+    const text = await stats.body.text();
+    expect(text).not.toContain('token=secret');
+    const partitions = (JSON.parse(text) as { queue: Array<{ queue: string; partitionKey: string; dead: number }> }).queue.filter((row) => row.queue === 'callbacks');
+    expect(partitions).toEqual([expect.objectContaining({ partitionKey: `${origin}/…`, dead: rows.length })]);
+    const listed = await request(`${gateway.url}/v1/admin/callbacks/dead-letters`, { headers: sandboxAdminAuth(gateway) });
+    expect(((await listed.body.json()) as { data: Array<{ url: string }> }).data.map((letter) => letter.url)).toEqual(rows.map(() => `${origin}/…`));
+    // No metric is labelled with a URL.
+    const metrics = await request(`${gateway.url}/metrics`, { headers: sandboxAdminAuth(gateway) });
+    const exposition = await metrics.body.text();
+    expect(exposition).toContain('wabridge_callbacks_total');
+    expect(exposition).not.toContain('/dlr');
 
     refuse = false;
     const replayed = await replayDeadLetters([], { all: true }, () => {});

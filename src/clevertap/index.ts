@@ -19,6 +19,7 @@ export type { RequestHeaders } from './auth.js';
 export * from './responses.js';
 export * from './dlr-codes.js';
 export * from './callbacks.js';
+export { redactCallbackUrl } from './callback-url.js';
 export {
   templateImportPage,
   encodeTemplateImportCursor,

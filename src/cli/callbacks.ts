@@ -5,6 +5,7 @@
  * Works on the store and queue directly, whether or not a gateway is running (a running gateway
  * picks revived callbacks up within its poll interval).
  */
+import { redactCallbackUrl } from '../clevertap/callback-url.js';
 import { loadConfig } from '../config/load.js';
 import { CALLBACK_QUEUE } from '../store/effects.js';
 import { openStore } from './open-store.js';
@@ -18,10 +19,11 @@ export async function listDeadLetters(options: { limit: number; json?: boolean }
       const callback = callbacks.get(job.ref);
       return {
         deadLetter: job.id,
-        account: job.partitionKey,
+        // The partition is the callback URL, tenant token included: never printed whole.
+        account: callback?.accountId ?? '?',
         kind: callback?.kind ?? '?',
         msgId: callback?.msgId ?? '',
-        url: callback ? new URL(callback.url).origin : '',
+        url: redactCallbackUrl(callback?.url ?? job.partitionKey),
         attempts: job.attempts,
         deadAt: new Date(job.deadAt).toISOString(),
         reason: job.reason,

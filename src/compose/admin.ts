@@ -5,6 +5,7 @@
  * accounts admin service over the store and the account registry.
  */
 import { AccountAdmin, type AdminRegistry } from '../accounts/account-admin.js';
+import { redactCallbackUrl } from '../clevertap/callback-url.js';
 import type { Config } from '../config/schema.js';
 import type { AdminSource } from '../http/routes/admin.js';
 import type { DeadLetterSource } from '../http/routes/admin-dead-letters.js';
@@ -26,7 +27,8 @@ export function adminSource({ sending, callbacks, storage, jobs, catalog }: { se
       callbacks: callbacks.dispatcher.stats(),
       callbackEndpoints: callbacks.dispatcher.endpoints(),
       messages: await storage.messages.countByState(),
-      queue: await jobs.queue.counts(),
+      // The callback queue's partitions are callback URLs, tenant tokens included: origin only.
+      queue: (await jobs.queue.counts()).map((row) => (row.queue === CALLBACK_QUEUE ? { ...row, partitionKey: redactCallbackUrl(row.partitionKey) } : row)),
       rejectedWebhookItems: await storage.webhookRejects.count(),
     }),
     webhookRejects: (limit) => storage.webhookRejects.list(limit),
@@ -53,7 +55,7 @@ function deadLetterSource(storage: Storage, jobs: Jobs, callbacks: Callbacks): D
           accountId: callback?.accountId ?? '',
           kind: callback?.kind ?? 'unknown',
           ...(callback?.msgId ? { msgId: callback.msgId } : {}),
-          url: callback ? originOf(callback.url) : '',
+          url: callback ? redactCallbackUrl(callback.url) : '',
           attempts: job.attempts,
           deadAt: job.deadAt,
           reason: job.reason,
@@ -70,15 +72,6 @@ function deadLetterSource(storage: Storage, jobs: Jobs, callbacks: Callbacks): D
       return { replayed, notFound: targets.length - replayed };
     },
   };
-}
-
-/** A callback URL's path and query carry CleverTap's tenant tokens: operators see its origin. */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
 }
 
 /** The accounts admin API's service: changes validated, checked with Meta, stored with their audit entry, applied through `registry`. */

@@ -38,6 +38,7 @@ import type { Leases } from '../cluster/leases.js';
 import { DEFAULT_PARTITION_LEASE_MS, PartitionLease } from '../cluster/partition-lease.js';
 import { Agent, request } from 'undici';
 import { deliveryReportBody } from '../clevertap/callbacks.js';
+import { redactCallbackUrl } from '../clevertap/callback-url.js';
 import type { DeliveryReport } from '../domain/delivery-report.js';
 import type { Job, JobQueue } from '../queue/job-queue.js';
 import type { CallbackAttempt, CallbackKind, CallbackOutbox, StoredCallback } from '../store/callback-outbox.js';
@@ -306,7 +307,7 @@ export class CallbackDispatcher {
       }
       return 'idle';
     } catch (error) {
-      logger.error({ err: error, url: redactUrl(loop.url) }, 'callback dispatcher failed; retrying');
+      logger.error({ err: error, url: redactCallbackUrl(loop.url) }, 'callback dispatcher failed; retrying');
       return 'error';
     }
   }
@@ -366,7 +367,7 @@ export class CallbackDispatcher {
       await outbox.markFailed(ids, attempt.error, { ...answer, at: Date.now() });
       if (attempt.permanent) {
         endpoint.deadLettered += ids.length;
-        logger.warn({ url: redactUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
+        logger.warn({ url: redactCallbackUrl(url), callbacks: ids.length, error: attempt.error }, 'CleverTap refused callbacks; dead-lettered for replay');
         await Promise.all([outbox.markDead(ids, Date.now()), ...jobsOf(sending.callbacks).map((job) => queue.deadLetter(job, attempt.error))]);
         this.#count(sending.callbacks, 'dead_lettered');
         continue;
@@ -374,7 +375,7 @@ export class CallbackDispatcher {
       endpoint.consecutiveFailures++;
       endpoint.blockedUntil = Date.now() + callbackRetryDelayMs(endpoint.consecutiveFailures, this.#options.retrySchedule);
       logger.warn(
-        { url: redactUrl(url), failures: endpoint.consecutiveFailures, retryAt: new Date(endpoint.blockedUntil).toISOString(), error: attempt.error },
+        { url: redactCallbackUrl(url), failures: endpoint.consecutiveFailures, retryAt: new Date(endpoint.blockedUntil).toISOString(), error: attempt.error },
         'CleverTap callback failed; will retry',
       );
       // Back at their original place (due since they were created); the block, not the due time,
@@ -421,7 +422,7 @@ export class CallbackDispatcher {
     if (endpoint) {
       this.#endpoints.delete(url);
     } else {
-      endpoint = { url: redactUrl(url), consecutiveFailures: 0, blockedUntil: 0, delivered: 0, deadLettered: 0 };
+      endpoint = { url: redactCallbackUrl(url), consecutiveFailures: 0, blockedUntil: 0, delivered: 0, deadLettered: 0 };
     }
     this.#endpoints.set(url, endpoint);
     this.#evictIdleEndpoints();
@@ -444,11 +445,3 @@ export class CallbackDispatcher {
   }
 }
 
-/** CleverTap's callback URLs carry tenant tokens in their path or query; logs show the origin only. */
-function redactUrl(url: string): string {
-  try {
-    return new URL(url).origin + '/…';
-  } catch {
-    return '[invalid url]';
-  }
-}

@@ -23,7 +23,7 @@ export interface DeadLetter {
   /** dlr (a delivery report), imo (an inbound message), click… */
   kind: string;
   msgId?: string;
-  /** The callback URL's origin. */
+  /** The callback URL's origin and `/…`. */
   url: string;
   attempts: number;
   /** Epoch milliseconds. */
@@ -50,7 +50,7 @@ const DeadLetterSchema = Type.Object({
   accountId: Type.String(),
   kind: Type.String({ description: 'dlr (delivery report), imo (inbound message), click' }),
   msgId: Type.Optional(Type.String({ description: "CleverTap's msgId the report is about" })),
-  url: Type.String({ description: "the callback URL's origin (its path carries CleverTap's tenant token)" }),
+  url: Type.String({ description: "the callback URL's origin and `/…` (its path carries CleverTap's tenant token)" }),
   attempts: Type.Integer(),
   deadAt: Type.Integer({ description: 'when it was given up on (epoch milliseconds)' }),
   reason: Type.String({ description: "the last failure: CleverTap's HTTP answer or the transport error" }),

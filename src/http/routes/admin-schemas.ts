@@ -16,7 +16,20 @@ const StatsSchema = Type.Object(
     callbacks: Type.Object({}, { additionalProperties: true, description: 'callbacks to CleverTap: delivered, retried, dead-lettered' }),
     callbackEndpoints: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'per CleverTap callback URL: backlog and breaker state' }),
     messages: Type.Record(Type.String(), Type.Integer(), { description: 'stored messages by state' }),
-    queue: Type.Object({}, { additionalProperties: true, description: 'jobs by queue and state' }),
+    queue: Type.Array(
+      Type.Object(
+        {
+          queue: Type.String({ description: '`send` or `callbacks`' }),
+          partitionKey: Type.String({ description: "send: the account id; callbacks: the callback URL's origin and `/…` (its path carries CleverTap's tenant token)" }),
+          ready: Type.Integer(),
+          scheduled: Type.Integer(),
+          leased: Type.Integer(),
+          dead: Type.Integer(),
+        },
+        { additionalProperties: true },
+      ),
+      { description: 'jobs by queue partition and state' },
+    ),
     rejectedWebhookItems: Type.Integer({ description: 'webhook items kept under /v1/admin/webhook-rejects' }),
   },
   { additionalProperties: true },
