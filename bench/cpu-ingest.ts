@@ -24,6 +24,9 @@ import { cpuPinning, findFreePort, installCleanupHandlers, killAllChildren, LOAD
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const AUTHORIZATION = 'Bearer bench-token';
+/** The gateway's admin API token, configured rather than generated: the bench reads the stats with it. */
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const ADMIN_AUTHORIZATION = `Bearer ${ADMIN_TOKEN}`;
 const SIM = { accessToken: 'bench-graph-token', appSecret: 'bench-app-secret', phoneNumberId: '100000000000777', wabaId: '200000000000777' };
 
 const { values } = parseArgs({
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     const config = {
       mode: 'sandbox',
       server: { port },
+      admin: { token: ADMIN_TOKEN },
       store: { path: join(runDir, 'wabridge.db') },
       accounts: [{
         id: 'bench', wabaNumber, clevertap: { auth: { kind: 'bearer', token: 'bench-token' } },
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
       if (target.name === 'gateway' && Number(values.mps) > 1) {
         // The backlog the load left behind: what sending one message (and taking its three
         // status webhooks) costs, measured while nothing else arrives.
-        const submitted = async () => ((await (await fetch(target.url.replace(/\/v1\/clevertap\/.*/, '/v1/admin/stats'))).json()) as { dispatcher: { submitted: number } }).dispatcher.submitted;
+        const submitted = async () => ((await (await fetch(target.url.replace(/\/v1\/clevertap\/.*/, '/v1/admin/stats'), { headers: { authorization: ADMIN_AUTHORIZATION } })).json()) as { dispatcher: { submitted: number } }).dispatcher.submitted;
         await sleep(1000);
         const cpuBefore = cpuSeconds(target.service.pid);
         const sentBefore = await submitted();

@@ -48,6 +48,9 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ACCOUNT_ID = 'bench';
 const BEARER_TOKEN = 'bench-token';
 const AUTHORIZATION = `Bearer ${BEARER_TOKEN}`;
+/** The gateway's admin API token, configured rather than generated: the bench reads the stats with it. */
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const ADMIN_AUTHORIZATION = `Bearer ${ADMIN_TOKEN}`;
 const RECOMMENDED_BACKLOG = 4096;
 const LOAD_TIMEOUT_SECONDS = 10;
 /** On a 2-core machine, anything else using more than a fifth of a core shows up in the results. */
@@ -202,6 +205,7 @@ async function startGateway(runDir: string, runName: string, wabaNumber: string,
   const config = {
     mode: 'sandbox',
     server: { port },
+    admin: { token: ADMIN_TOKEN },
     store: { path: `.bench/${runName}/wabridge.db` },
     accounts: [
       {
@@ -331,7 +335,7 @@ async function main(): Promise<void> {
   let store: unknown;
   if (settings.gateway === 'real' && gatewayTarget) {
     process.stdout.write('waiting for the gateway to finish dispatching to the simulator (≤ 30 s)…\n');
-    const adminStats = await fetchAdminStats(gatewayTarget.baseUrl, AUTHORIZATION);
+    const adminStats = await fetchAdminStats(gatewayTarget.baseUrl, ADMIN_AUTHORIZATION);
     const storeCounts = await countStoredMessagesWhenSettled(join(REPO_ROOT, '.bench', runName, 'wabridge.db'), 30_000);
     store = { adminStats: adminStats ?? 'GET /v1/admin/stats not available', sqlite: storeCounts };
   }

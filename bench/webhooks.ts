@@ -51,6 +51,9 @@ import {
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ACCOUNT_ID = 'bench';
 const AUTHORIZATION = 'Bearer bench-token';
+/** The gateway's admin API token, configured rather than generated: the bench reads the stats with it. */
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const ADMIN_AUTHORIZATION = `Bearer ${ADMIN_TOKEN}`;
 const WEBHOOK_PATH = '/v1/whatsapp/webhook';
 const LOAD_TIMEOUT_SECONDS = 10;
 /** On a 2-core machine, anything else using more than a fifth of a core shows up in the results. */
@@ -183,6 +186,7 @@ async function startGateway(
   const config = {
     mode: 'sandbox',
     server: { port },
+    admin: { token: ADMIN_TOKEN },
     store: { path: `.bench/${runName}/wabridge.db` },
     callbacks: { retryScheduleMs: [0, 1000] },
     accounts: [
@@ -332,7 +336,7 @@ async function main(): Promise<void> {
     onProgress: (done) => process.stdout.write(`  accepted ${done.toLocaleString('en-US')}\n`),
   });
   process.stdout.write(`  all accepted in ${preload.seconds.toFixed(1)} s (${preload.retried} retried); waiting for the dispatcher to submit them…\n`);
-  const submitSeconds = await waitForSubmitted(gateway.baseUrl, AUTHORIZATION, preloadCount, Math.max(120_000, preloadCount * 5), (submitted) =>
+  const submitSeconds = await waitForSubmitted(gateway.baseUrl, ADMIN_AUTHORIZATION, preloadCount, Math.max(120_000, preloadCount * 5), (submitted) =>
     process.stdout.write(`  submitted ${submitted.toLocaleString('en-US')}\n`),
   );
   const pool = await readPool(simulator.baseUrl, runStamp, preloadCount);
@@ -400,10 +404,10 @@ async function main(): Promise<void> {
   const receiverFinal = await waitForReports(receiver.baseUrl, owed, settings.settleMaxSeconds * 1000);
   const arrivals = await readArrivals(receiver.baseUrl);
   for (const { round, record } of records) round.lag = computeLag(record, pool, arrivals);
-  const gatewayStats = await fetch(`${gateway.baseUrl}/v1/admin/stats`, { headers: { authorization: AUTHORIZATION } })
+  const gatewayStats = await fetch(`${gateway.baseUrl}/v1/admin/stats`, { headers: { authorization: ADMIN_AUTHORIZATION } })
     .then((response) => response.json() as Promise<Record<string, unknown>>)
     .catch(() => undefined);
-  const finalDispatcher = await dispatcherStats(gateway.baseUrl, AUTHORIZATION);
+  const finalDispatcher = await dispatcherStats(gateway.baseUrl, ADMIN_AUTHORIZATION);
 
   const describe = (mode: BatchMode) =>
     mode === 'batch'

@@ -18,6 +18,7 @@ import { SqliteTemplateStore } from '../src/store/sqlite/sqlite-template-store.j
 import { freePort, REPO_ROOT, writeConfig } from './support/process.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 import { sendsFinished } from './support/queues.js';
+import { sandboxAdminAuth } from './support/admin-auth.js';
 
 let gateway: TestGateway | undefined;
 let simulator: MetaSimulator | undefined;
@@ -189,15 +190,15 @@ describe('CleverTap template import', () => {
 
   it('reports sync status and syncs on demand through the admin API', async () => {
     const { gw } = await sandbox();
-    const status = await get(`${gw.url}/v1/admin/templates`, {});
+    const status = await get(`${gw.url}/v1/admin/templates`, sandboxAdminAuth(gw));
     expect(status.json).toEqual([expect.objectContaining({ accountId: 'sandbox', templateCount: DEFAULT_TEMPLATES.length, syncing: false })]);
     expect(status.json[0].lastSuccessAt).toBeGreaterThan(0);
 
     gw.simulator!.upsertTemplate({ name: 'fresh_template', language: 'en', components: [{ type: 'BODY', text: 'Hello' }] });
-    const sync = await request(`${gw.url}/v1/admin/templates/sync?account=sandbox`, { method: 'POST' });
+    const sync = await request(`${gw.url}/v1/admin/templates/sync?account=sandbox`, { method: 'POST', headers: sandboxAdminAuth(gw) });
     expect(sync.statusCode).toBe(200);
     expect(await sync.body.json()).toEqual({ results: [expect.objectContaining({ ok: true, accountId: 'sandbox', templates: DEFAULT_TEMPLATES.length + 1 })] });
-    const unknown = await request(`${gw.url}/v1/admin/templates/sync?account=nobody`, { method: 'POST' });
+    const unknown = await request(`${gw.url}/v1/admin/templates/sync?account=nobody`, { method: 'POST', headers: sandboxAdminAuth(gw) });
     expect(unknown.statusCode).toBe(404);
     await unknown.body.dump();
   });
@@ -216,7 +217,7 @@ describe('templates across restarts', () => {
     // Meta unreachable, nothing stored: sends pass unvalidated and the status says why.
     gateway = await start();
     expect(await send({ ...withBody(promo, ['a', 'b', 'c']), to: '919900000040' })).toEqual({ status: 'success' });
-    const before = (await get(`${gateway.url}/v1/admin/templates`, {})).json[0];
+    const before = (await get(`${gateway.url}/v1/admin/templates`, sandboxAdminAuth(gateway!))).json[0];
     expect(before).toMatchObject({ accountId: 'acme', templateCount: 0 });
     expect(before.lastSuccessAt).toBeUndefined();
     expect(before.lastError).toMatch(/unreachable/i);
@@ -236,7 +237,7 @@ describe('templates across restarts', () => {
     gateway = await start();
     expect(await send({ ...withBody(promo, ['a', 'b']), to: '919900000042' })).toEqual(FAILURE_2001('body of template "promo_image" (en) takes 1 parameter, got 2'));
     expect(await send({ ...promo, to: '919900000043' })).toEqual({ status: 'success' });
-    const after = (await get(`${gateway.url}/v1/admin/templates`, {})).json[0];
+    const after = (await get(`${gateway.url}/v1/admin/templates`, sandboxAdminAuth(gateway!))).json[0];
     expect(after).toMatchObject({ accountId: 'acme', templateCount: DEFAULT_TEMPLATES.length });
     expect(after.lastError).toMatch(/unreachable/i);
     expect(after.lastSuccessAt).toBeGreaterThan(0);
@@ -264,7 +265,7 @@ describe('template sync and Meta\'s management rate limit', () => {
     expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('rate limit') });
     expect(!refused.ok && refused.retryAt! - Date.now()).toBeGreaterThan(4 * 60_000);
     expect(simulator.stats().managementCalls).toBe(3);
-    const status = (await get(`${gateway.url}/v1/admin/templates`, {})).json[0];
+    const status = (await get(`${gateway.url}/v1/admin/templates`, sandboxAdminAuth(gateway!))).json[0];
     expect(status).toMatchObject({ accountId: 'acme', templateCount: DEFAULT_TEMPLATES.length, lastError: expect.stringContaining('80007') });
     expect(status.rateLimitedUntil).toBeGreaterThan(Date.now());
 

@@ -9,15 +9,14 @@
  * where the gateway reads them: the configuration file, the sandbox's secrets beside the data,
  * or the store (accounts created through the admin API). Elsewhere, `--url` and `--token` say.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { request } from 'undici';
 import { maskSecret } from '../accounts/mask.js';
-import { dataDirOf, SANDBOX_ACCOUNT_ID, SANDBOX_WABA_NUMBER, type SandboxSecrets } from '../compose/sandbox.js';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_WABA_NUMBER } from '../compose/sandbox.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { ClevertapAuth } from '../domain/account.js';
 import { normalizePhone } from '../domain/phone.js';
+import { adminHeaders, sandboxSecrets } from './admin-client.js';
 import { openStore } from './open-store.js';
 
 export interface SendTestOptions {
@@ -167,13 +166,6 @@ async function knownSenders(config: Config, wanted: string | undefined): Promise
   return senders;
 }
 
-/** The sandbox's secrets as the gateway on this machine made them; undefined outside sandbox mode or before its first start. */
-function sandboxSecrets(config: Config): SandboxSecrets | undefined {
-  if (config.mode !== 'sandbox') return undefined;
-  const file = path.join(dataDirOf(config), 'sandbox-secrets.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SandboxSecrets) : undefined;
-}
-
 /** CleverTap's request: a template (`name:language`, body parameters in order) or a free-form text. */
 export function messageBody(options: Pick<SendTestOptions, 'to' | 'template' | 'param' | 'text' | 'wabaNumber' | 'msgId'>, sender: Pick<Sender, 'wabaNumber'>): Record<string, unknown> {
   if (options.template === undefined && options.text === undefined) throw new UsageError('say what to send: --template <name:lang> [--param <value>...], or --text <text>');
@@ -237,8 +229,7 @@ interface MessageSummary {
 
 /** Polls the admin API's message search until the message is read or failed, printing each new state. */
 async function waitForOutcome(config: Config, url: string, msgId: string, accountId: string, waitMs: number, io: Io | undefined): Promise<WaitOutcome> {
-  const token = config.admin.token ?? sandboxSecrets(config)?.adminToken;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const headers = adminHeaders(config);
   const deadline = Date.now() + waitMs;
   const states: string[] = [];
   for (;;) {

@@ -1,7 +1,7 @@
 /**
  * @module cli/templates
  * `wabridge templates sync` and `wabridge templates status`. They ask the running gateway (its
- * admin API on loopback), so its in-memory catalogue changes at once. When no gateway answers,
+ * admin API on loopback, with the token it wants), so its in-memory catalogue changes at once. When no gateway answers,
  * `sync` reads Graph and writes the store itself; the gateway loads that copy when it starts.
  */
 import { request } from 'undici';
@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { SyncResult } from '../pipeline/template-catalog.js';
 import { GraphClient } from '../whatsapp/graph-client.js';
+import { adminHeaders, localGatewayUrl } from './admin-client.js';
 import { openStore } from './open-store.js';
 
 type Out = (line: string) => void;
@@ -67,14 +68,8 @@ function describe(result: SyncResult): string {
 
 /** The running gateway's answer, or undefined when nothing listens on its port. */
 async function askGateway(config: Config, method: 'GET' | 'POST', pathname: string): Promise<{ status: number; json: unknown } | undefined> {
-  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
   try {
-    const response = await request(`http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}${pathname}`, {
-      method,
-      headersTimeout: 120_000,
-      bodyTimeout: 120_000,
-      ...(config.admin?.token ? { headers: { authorization: `Bearer ${config.admin.token}` } } : {}),
-    });
+    const response = await request(`${localGatewayUrl(config)}${pathname}`, { method, headersTimeout: 120_000, bodyTimeout: 120_000, headers: adminHeaders(config) });
     const text = await response.body.text();
     let json: unknown;
     try {
