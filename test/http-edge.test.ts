@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { writeAllThenRead } from './support/raw-http.js';
+import { sandboxAdminAuth } from './support/admin-auth.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +67,9 @@ describe('the HTTP edge', () => {
       ['the Meta webhook, by Content-Length', '/v1/whatsapp/webhook', 'application/json', true],
       ['the admin API, chunked', '/v1/admin/templates/sync', 'application/json', false],
     ])('to %s is answered 413 to a client that writes it all before reading', async (_label, target, type, declared) => {
-      const head = `POST ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: ${type}\r\n`;
+      // Each endpoint's own credentials: a refused caller would be answered before its body is read.
+      const authorization = target.startsWith('/v1/admin/') ? sandboxAdminAuth(gateway).authorization : auth;
+      const head = `POST ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: ${type}\r\n`;
       const result = declared
         ? await writeAllThenRead(port, `${head}Content-Length: ${TWO_MB}\r\n\r\n`, TWO_MB)
         : await writeChunkedThenRead(port, `${head}Transfer-Encoding: chunked\r\n\r\n`, TWO_MB);
@@ -268,7 +271,7 @@ describe('a 500 in the log', () => {
   it('names the path, never the query string (which may carry a secret)', async () => {
     await gateway.storage.close(); // the database goes away under a running gateway: every read fails
     const secret = 'hub-verify-token-never-logged';
-    const answer = await request(`${gateway.url}/v1/admin/stats?hub.verify_token=${secret}&x=1`);
+    const answer = await request(`${gateway.url}/v1/admin/stats?hub.verify_token=${secret}&x=1`, { headers: sandboxAdminAuth(gateway) });
     expect(answer.statusCode).toBe(500);
     await answer.body.dump();
     const failure = await eventually(() => lines.find((line) => line.includes('request failed')), 'the failure to be logged');

@@ -15,6 +15,7 @@ import { signWebhookBody } from '../src/whatsapp/signature.js';
 import { eventually, fixture, startTestGateway, type TestGateway } from './support/gateway.js';
 import { freePort } from './support/process.js';
 import { messageByWamid } from './support/messages.js';
+import { sandboxAdminAuth } from './support/admin-auth.js';
 
 const WEBHOOK = '/v1/whatsapp/webhook';
 const DEPTH = 10_000;
@@ -167,7 +168,7 @@ describe('Meta webhook: items that cannot be understood', () => {
   });
 
   it('counts what it kept in the admin stats', async () => {
-    const response = await request(`${gateway.url}/v1/admin/stats`);
+    const response = await request(`${gateway.url}/v1/admin/stats`, { headers: sandboxAdminAuth(gateway) });
     const stats = (await response.body.json()) as { rejectedWebhookItems: number };
     expect(response.statusCode).toBe(200);
     expect(stats.rejectedWebhookItems).toBe(await gateway.webhookRejects.count());
@@ -175,12 +176,12 @@ describe('Meta webhook: items that cannot be understood', () => {
   });
 
   it('lists what it kept through the admin API, newest first, without the rest of the delivery', async () => {
-    const response = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=2`);
+    const response = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=2`, { headers: sandboxAdminAuth(gateway) });
     const { data } = (await response.body.json()) as { data: Array<{ kind: string; reason: string; item: string }> };
     expect(response.statusCode).toBe(200);
     expect(data).toHaveLength(2);
     expect(data).toEqual((await gateway.webhookRejects.list(2)).map((row) => JSON.parse(JSON.stringify(row))));
-    const refused = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=lots`);
+    const refused = await request(`${gateway.url}/v1/admin/webhook-rejects?limit=lots`, { headers: sandboxAdminAuth(gateway) });
     expect(refused.statusCode).toBe(400);
     expect(await refused.body.json()).toEqual({ message: 'the query string is not valid: limit must be integer', errors: [{ field: 'limit', message: 'must be integer' }] });
   });
