@@ -1,13 +1,20 @@
 # wabridge in a container. Node 20 (the newest the pinned dependencies run on); better-sqlite3
 # builds from source, hence the compiler in the build stage.
+#
+# The build stage installs every dependency (Vite and React build the web console), builds the
+# console into console/dist, then prunes the dev dependencies: the runtime stage gets the gateway,
+# its production dependencies (tsx runs the TypeScript sources) and the built console.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+# The prepare step skips the console build here (console/ is not copied yet); it is built below.
+RUN npm ci
+COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
-COPY tsconfig.json ./
+COPY console ./console
+RUN npm run console:build && npm prune --omit=dev && rm -rf console/src
 
 FROM node:20-bookworm-slim
 WORKDIR /app
