@@ -14,6 +14,7 @@ import { runCampaign, startClevertapSimulator, type CampaignResult, type Clevert
 import { ASYNC_MAGIC_PREFIX, startMetaSimulator, SYNC_MAGIC_PREFIX, type MetaSimulator } from '../src/sim/meta/index.js';
 import { eventually } from './support/gateway.js';
 import { freePort, spawnGateway, writeConfig, type GatewayProcess } from './support/process.js';
+import { sandboxAdminAuthIn } from './support/admin-auth.js';
 
 const PHONE_NUMBER_ID = '104000000000001';
 const SECRETS = { accessToken: 'e2e-token', appSecret: 'e2e-secret' };
@@ -99,9 +100,9 @@ function expectedFunnel(): Pick<Funnel, 'sent' | 'delivered' | 'read'> & { faile
   return { sent, delivered, read, failed: { total, byCode } };
 }
 
-/** The gateway's send or callback jobs not yet finished (waiting, scheduled or running), from its admin API. */
+/** The gateway's send or callback jobs not yet finished (waiting, scheduled or running), from its admin API (the sandbox's generated token). */
 async function unfinishedJobs(url: string, queue: 'send' | 'callbacks'): Promise<number> {
-  const response = await fetch(`${url}/v1/admin/stats`);
+  const response = await fetch(`${url}/v1/admin/stats`, { headers: sandboxAdminAuthIn(dataDir!) });
   expect(response.status).toBe(200);
   const { queue: counts } = (await response.json()) as { queue: { queue: string; ready: number; scheduled: number; leased: number }[] };
   return counts.filter((row) => row.queue === queue).reduce((sum, row) => sum + row.ready + row.scheduled + row.leased, 0);

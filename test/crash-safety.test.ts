@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { startMetaSimulator, type MetaSimulator } from '../src/sim/meta/index.js';
 import { eventually, fixture } from './support/gateway.js';
 import { freePort, spawnGateway, writeConfig, type GatewayProcess } from './support/process.js';
+import { sandboxAdminAuthIn } from './support/admin-auth.js';
 
 const TOTAL = 20_000;
 const KILL_AFTER_ACKS = 8_000;
@@ -137,7 +138,7 @@ describe('crash safety (real processes, SIGKILL)', () => {
     const duplicates = [...sendsPerRecipient.values()].filter((count) => count > 1).length;
     // Only sends in flight at the moment of the kill can be uncertain; most are proven by webhooks.
     expect(duplicates).toBeLessThanOrEqual(MAX_IN_FLIGHT);
-    const stats = (await (await fetch(`${gatewayUrl}/v1/admin/stats`)).json()) as { dispatcher: { held: number; resentAfterHold: number } };
+    const stats = (await (await fetch(`${gatewayUrl}/v1/admin/stats`, { headers: sandboxAdminAuthIn(dataDir) })).json()) as { dispatcher: { held: number; resentAfterHold: number } };
     console.info(
       `crash test: ${acknowledged.size} acknowledged (${ackedBeforeCrash} before the kill, ${sentBeforeCrash} sent by then), ` +
         `${sendsPerRecipient.size} distinct messages at Meta, ${duplicates} sent twice; after the restart ` +

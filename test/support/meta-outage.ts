@@ -11,6 +11,7 @@ import { startMetaSimulator, type NetworkFault } from '../../src/sim/meta/index.
 import { CleverTapSender, recipient } from './clevertap-sender.js';
 import { eventually } from './eventually.js';
 import { freePort, rssBytes, spawnGateway, writeConfig } from './process.js';
+import { sandboxAdminAuthIn } from './admin-auth.js';
 import { request } from 'undici';
 
 const PHONE_NUMBER_ID = '109000000000004';
@@ -138,7 +139,7 @@ export async function runMetaOutage(options: MetaOutageOptions): Promise<MetaOut
     clearInterval(sampler);
     // A send held as uncertain could still go out twice after its hold: count duplicates only
     // once the gateway has no send job left.
-    await eventually(async () => (await sendJobsLeft(gatewayUrl)) === 0, 'the gateway to finish every send job', 60_000);
+    await eventually(async () => (await sendJobsLeft(gatewayUrl, workDir)) === 0, 'the gateway to finish every send job', 60_000);
     const perRecipient = new Map<string, number>();
     for (const send of simulator.accepted()) perRecipient.set(send.waId, (perRecipient.get(send.waId) ?? 0) + 1);
     return {
@@ -163,9 +164,9 @@ export async function runMetaOutage(options: MetaOutageOptions): Promise<MetaOut
   }
 }
 
-/** Send jobs due, scheduled or leased, from the admin API (served to a direct loopback caller). */
-async function sendJobsLeft(gatewayUrl: string): Promise<number> {
-  const response = await request(`${gatewayUrl}/v1/admin/stats`);
+/** Send jobs due, scheduled or leased, from the admin API (with the token the sandbox generated in `dataDir`). */
+async function sendJobsLeft(gatewayUrl: string, dataDir: string): Promise<number> {
+  const response = await request(`${gatewayUrl}/v1/admin/stats`, { headers: sandboxAdminAuthIn(dataDir) });
   const stats = (await response.body.json()) as { queue: Array<{ queue: string; ready: number; scheduled: number; leased: number }> };
   if (response.statusCode !== 200) throw new Error(`admin stats answered ${response.statusCode}: ${JSON.stringify(stats)}`);
   return stats.queue.filter((row) => row.queue === 'send').reduce((sum, row) => sum + row.ready + row.scheduled + row.leased, 0);
