@@ -57,7 +57,7 @@ describe('wabridge CLI', () => {
 
   it('start: refuses an invalid configuration, naming the key', async () => {
     const gateway = run(['start'], { DATA_DIR: dataDir, PORT: 'not-a-port' });
-    expect(await gateway.exit).toBe(1);
+    expect(await gateway.exit).toBe(2); // a configuration error (`wabridge --help`'s exit codes)
     expect(gateway.output()).toContain('wabridge: invalid configuration: server.port: must be integer (got "not-a-port")');
   }, 20_000);
 

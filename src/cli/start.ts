@@ -16,7 +16,7 @@ export async function startCommand(options: { workers?: string } = {}): Promise<
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`wabridge: invalid configuration: ${error.message}\n`);
-      process.exit(1);
+      process.exit(2); // a configuration error, as `wabridge --help` documents
     }
     throw error;
   }
