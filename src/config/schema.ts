@@ -180,7 +180,7 @@ export const ConfigSchema = Type.Object(
             secret: true,
             env: 'ADMIN_TOKEN',
             description:
-              'bearer token every admin API caller must present (Authorization: Bearer …); without it the admin API answers only direct loopback connections that carry no proxy headers',
+              'bearer token every admin API caller must present (Authorization: Bearer …); sandbox mode generates one when unset (kept in sandbox-secrets.json, printed in the start banner); in production mode without it the admin API answers only direct loopback connections that carry no proxy headers',
           }),
         ),
       },

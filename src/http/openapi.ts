@@ -147,7 +147,7 @@ export function openApiDocument(routes: readonly RouteRecord[], options: { versi
         [ADMIN_SECURITY]: {
           type: 'http',
           scheme: 'bearer',
-          description: 'The configured `admin.token` (environment `ADMIN_TOKEN`). Without one, the admin API answers only direct loopback connections that carry no proxy headers.',
+          description: 'The configured `admin.token` (environment `ADMIN_TOKEN`); in sandbox mode, the one generated when none is configured (printed in the start banner). In production mode without one, the admin API answers only direct loopback connections that carry no proxy headers.',
         },
       },
       schemas: components.all(),
