@@ -140,7 +140,7 @@ export async function startGateway(config: Config, options: StartGatewayOptions 
       publicUrl.listening(url);
       sandbox.listening(url);
     };
-    const accountsAdmin = accountsAdminSource({ config: sandbox.config, storage, registry, publicUrl });
+    const accountsAdmin = accountsAdminSource({ config: sandbox.config, storage, registry, publicUrl, health: { jobs, catalog } });
     // sandbox.config: it carries the generated admin token, which the sandbox's admin API requires.
     const http = (parts.http = composeHttp({ config: sandbox.config, accounts, intake: sending.intake, webhook, catalog, callbacks, clients, media, publicUrl, admin, accountsAdmin, storage, lifecycle, logger, onListening, observe }));
 

@@ -18,6 +18,7 @@ import type { AccountConfig, Config } from '../config/schema.js';
 import { weakProductionSecrets } from '../config/secrets.js';
 import { normalizePhone } from '../domain/phone.js';
 import type { AccountRecord, AccountStore, AccountWrite, AuditDraft, AuditEntry, AuditLog } from '../store/account-store.js';
+import type { AccountHealth, AccountHealthReader } from './account-health.js';
 import { accountSecrets, keepStoredSecrets, maskAccount, maskSecret } from './mask.js';
 import { validateAccount, type FieldError } from './validate-account.js';
 import { verifyGraphCredentials, type GraphTarget, type GraphVerification } from './verify-graph.js';
@@ -50,6 +51,8 @@ export type AccountView = AccountConfig & {
   createdAt?: string;
   updatedAt?: string;
   connect: AccountConnect;
+  /** How it is doing (last send, last webhook, callbacks owed, template sync); absent without a running gateway. */
+  health?: AccountHealth;
 };
 
 export type AdminOutcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 422 | 502; message: string; errors: FieldError[] };
@@ -72,6 +75,8 @@ export interface AccountAdminOptions {
   webhookPath: string;
   verify?: (target: GraphTarget) => Promise<GraphVerification>;
   now?: () => number;
+  /** Each account's health, added to the list and to a single account's answer (account-health.ts). */
+  health?: AccountHealthReader;
 }
 
 /** Marks a secret in the audit log: that it changed, never what it is. */
@@ -96,14 +101,16 @@ export class AccountAdmin {
     const files = registry.fileAccounts();
     const fileIds = new Set(files.map((account) => account.id));
     const stored = (await accounts.list()).filter((record) => record.deletedAt === undefined && !fileIds.has(record.id));
-    return [...files.map((account) => this.#fileView(account)), ...stored.map((record) => this.#storedView(record))];
+    return this.#withHealth([...files.map((account) => this.#fileView(account)), ...stored.map((record) => this.#storedView(record))]);
   }
 
   async get(id: string): Promise<AdminOutcome<AccountView>> {
     const file = this.#options.registry.fileAccount(id);
-    if (file) return { ok: true, value: this.#fileView(file) };
-    const record = await this.#live(id);
-    return record ? { ok: true, value: this.#storedView(record) } : notFound(id);
+    const record = file ? undefined : await this.#live(id);
+    const view = file ? this.#fileView(file) : record ? this.#storedView(record) : undefined;
+    if (!view) return notFound(id);
+    const [withHealth] = await this.#withHealth([view]);
+    return { ok: true, value: withHealth! };
   }
 
   async create(body: unknown, options: ChangeOptions): Promise<AdminOutcome<AccountView>> {
@@ -221,6 +228,17 @@ export class AccountAdmin {
     }
     await this.#options.registry.refresh();
     return { ok: true, value: this.#storedView(written.account) };
+  }
+
+  /** The views with their health, when the service was given a way to read it. */
+  async #withHealth(views: AccountView[]): Promise<AccountView[]> {
+    const { health } = this.#options;
+    if (!health || views.length === 0) return views;
+    const byId = await health(views.map((view) => view.id));
+    return views.map((view) => {
+      const found = byId.get(view.id);
+      return found ? { ...view, health: found } : view;
+    });
   }
 
   async #live(id: string): Promise<AccountRecord | undefined> {

@@ -5,6 +5,7 @@
  * accounts admin service over the store and the account registry.
  */
 import { AccountAdmin, type AdminRegistry } from '../accounts/account-admin.js';
+import { accountHealthReader } from '../accounts/account-health.js';
 import { redactCallbackUrl } from '../clevertap/callback-url.js';
 import type { Config } from '../config/schema.js';
 import type { AdminSource } from '../http/routes/admin.js';
@@ -74,8 +75,23 @@ function deadLetterSource(storage: Storage, jobs: Jobs, callbacks: Callbacks): D
   };
 }
 
-/** The accounts admin API's service: changes validated, checked with Meta, stored with their audit entry, applied through `registry`. */
-export function accountsAdminSource({ config, storage, registry, publicUrl }: { config: Config; storage: Storage; registry: AdminRegistry; publicUrl: PublicUrl }): AccountsAdminSource {
+/**
+ * The accounts admin API's service: changes validated, checked with Meta, stored with their audit
+ * entry, applied through `registry`; with `health`, each account answered with how it is doing.
+ */
+export function accountsAdminSource({
+  config,
+  storage,
+  registry,
+  publicUrl,
+  health,
+}: {
+  config: Config;
+  storage: Storage;
+  registry: AdminRegistry;
+  publicUrl: PublicUrl;
+  health?: { jobs: Jobs; catalog: TemplateCatalog };
+}): AccountsAdminSource {
   return new AccountAdmin({
     config,
     accounts: storage.accounts,
@@ -83,5 +99,15 @@ export function accountsAdminSource({ config, storage, registry, publicUrl }: { 
     registry,
     publicBase: () => publicUrl.base(),
     webhookPath: WEBHOOK_PATH,
+    ...(health
+      ? {
+          health: accountHealthReader({
+            activity: storage.activity,
+            queueCounts: () => health.jobs.queue.counts(),
+            templateStatus: () => health.catalog.status(),
+            account: (id) => registry.directory.byId(id),
+          }),
+        }
+      : {}),
   });
 }

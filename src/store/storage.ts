@@ -6,6 +6,7 @@
  * them, so no port closes what another still uses.
  */
 import type { JobQueue } from '../queue/job-queue.js';
+import type { AccountActivity } from './account-activity.js';
 import type { AccountStore, AuditLog } from './account-store.js';
 import type { CallbackOutbox } from './callback-outbox.js';
 import type { ClickLinkStore } from './click-links.js';
@@ -36,6 +37,8 @@ export interface Storage {
   readonly events: MessageEvents;
   /** The operator's message search and inbound list. */
   readonly search: MessageSearch;
+  /** When each account last sent and heard from Meta (the console's Accounts list). */
+  readonly activity: AccountActivity;
   /**
    * Where the jobs of committed changes wait: `queue` (embedded mode) reads them directly;
    * with an external queue, `jobOutbox` holds them for the relay.

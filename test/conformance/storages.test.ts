@@ -4,6 +4,7 @@
  */
 import { afterAll, describe } from 'vitest';
 import { runJobQueueConformance } from '../../src/queue/job-queue.conformance.js';
+import { runAccountActivityConformance } from '../../src/store/account-activity.conformance.js';
 import { runAccountStoreConformance } from '../../src/store/account-store.conformance.js';
 import { runAuditLogConformance } from '../../src/store/audit-log.conformance.js';
 import { runCallbackOutboxConformance } from '../../src/store/callback-outbox.conformance.js';
@@ -38,6 +39,7 @@ for (const fixture of STORAGES) {
     runAuditLogConformance(fixture);
     runMessageEventsConformance(fixture);
     runMessageSearchConformance(fixture);
+    runAccountActivityConformance(fixture);
     checkSkipList(fixture);
   });
 }

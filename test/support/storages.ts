@@ -205,6 +205,7 @@ function withClose(inner: Storage, close: () => Promise<void>): Storage {
     audit: inner.audit,
     events: inner.events,
     search: inner.search,
+    activity: inner.activity,
     jobs: inner.jobs,
     queue: inner.queue,
     jobOutbox: inner.jobOutbox,

@@ -70,6 +70,20 @@ const ConnectSchema = Type.Object(
   { description: 'what to paste where (URLs are paths only while the public base URL is unknown)' },
 );
 
+const HealthSchema = Type.Object(
+  {
+    lastSendAt: Type.Optional(Type.String({ format: 'date-time', description: 'the newest send Meta accepted' })),
+    lastWebhookAt: Type.Optional(Type.String({ format: 'date-time', description: "the newest status (of the account's latest sends) or inbound message Meta sent" })),
+    callbacksOwed: Type.Integer({ minimum: 0, description: "callbacks waiting to reach the account's Delivery Report and Inbound Message URLs (neither delivered nor dead-lettered)" }),
+    templates: Type.Object({
+      state: Type.Union([Type.Literal('synced'), Type.Literal('syncing'), Type.Literal('failed'), Type.Literal('rate-limited'), Type.Literal('not-synced')]),
+      lastSyncAt: Type.Optional(Type.String({ format: 'date-time', description: 'the last sync that succeeded' })),
+      error: Type.Optional(Type.String({ description: 'why the last attempt failed' })),
+    }),
+  },
+  { description: 'how the account is doing, read when asked' },
+);
+
 const AccountViewSchema = Type.Object(
   {
     ...AccountSchema.properties,
@@ -79,6 +93,7 @@ const AccountViewSchema = Type.Object(
     createdAt: Type.Optional(Type.String({ format: 'date-time' })),
     updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
     connect: ConnectSchema,
+    health: Type.Optional(HealthSchema),
   },
   { additionalProperties: false, description: `an account as the configuration file declares it, secrets ${MASKED}, with where it comes from and how to connect it` },
 );
@@ -87,7 +102,7 @@ const AccountBodySchema = Type.Object(
   { ...AccountSchema.properties, version: Type.Optional(Type.Integer({ minimum: 1, description: 'PUT: the version read; 409 if the account changed since' })) },
   {
     description:
-      "an account in the configuration file's shape. The view-only fields of an answer (source, readOnly, createdAt, updatedAt, connect) may be sent back and are ignored. " +
+      "an account in the configuration file's shape. The view-only fields of an answer (source, readOnly, createdAt, updatedAt, connect, health) may be sent back and are ignored. " +
       'PUT: a secret left out, or sent back masked, keeps the stored secret.',
   },
 );

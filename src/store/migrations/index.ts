@@ -15,6 +15,7 @@ import * as deadCallbacks from './008-dead-callbacks.js';
 import * as jobOutbox from './009-job-outbox.js';
 import * as accounts from './010-accounts.js';
 import * as messageEvents from './011-message-events.js';
+import * as accountActivity from './012-account-activity.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-job-outbox': jobOutbox,
   '010-accounts': accounts,
   '011-message-events': messageEvents,
+  '012-account-activity': accountActivity,
 };
 
 export const migrationProvider: MigrationProvider = {

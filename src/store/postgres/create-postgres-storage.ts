@@ -21,6 +21,7 @@ import { PostgresAuditLog } from './postgres-audit-log.js';
 import { PostgresCallbackOutbox } from './postgres-callback-outbox.js';
 import { PostgresClickLinkStore } from './postgres-click-link-store.js';
 import { describePostgresFault, isPostgresFault, redactUrl } from './postgres-faults.js';
+import { PostgresAccountActivity } from './postgres-account-activity.js';
 import { PostgresInboundLog } from './postgres-inbound-log.js';
 import { PostgresJobOutbox } from './postgres-job-outbox.js';
 import { PostgresJobQueue } from './postgres-job-queue.js';
@@ -116,6 +117,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     audit: new PostgresAuditLog(pool),
     events: new PostgresMessageEvents(pool, writes, effects),
     search: new PostgresMessageSearch(pool),
+    activity: new PostgresAccountActivity(pool),
     jobs,
     queue: new PostgresJobQueue(pool, writes),
     jobOutbox: new PostgresJobOutbox(pool, relayWrites),

@@ -15,6 +15,7 @@ import { SqliteAccountStore } from './sqlite-account-store.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteCallbackOutbox } from './sqlite-callback-outbox.js';
 import { SqliteClickLinkStore } from './sqlite-click-link-store.js';
+import { SqliteAccountActivity } from './sqlite-account-activity.js';
 import { SqliteInboundLog } from './sqlite-inbound-log.js';
 import { sqliteEffectsFor } from './sqlite-effects.js';
 import { SqliteJobOutbox } from './sqlite-job-outbox.js';
@@ -107,6 +108,7 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
       audit: new SqliteAuditLog(db),
       events: new SqliteMessageEvents(db),
       search: new SqliteMessageSearch(db),
+      activity: new SqliteAccountActivity(db),
       jobs,
       queue,
       jobOutbox: new SqliteJobOutbox(db),
