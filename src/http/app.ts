@@ -142,6 +142,11 @@ export function buildApp(deps: AppDependencies) {
           : error.message;
     return problem(reply, status, reason);
   });
+  // The asterisk form (`OPTIONS * HTTP/1.1`) names the server, not a resource: the router would
+  // otherwise match it to a path (the console's page at /).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('*')) return problem(reply, 400, 'the request target must be a path, not *');
+  });
   app.setNotFoundHandler((request, reply) => problem(reply, 404, `no route for ${request.method} ${pathOf(request.url)}`));
 
   // While closing, fastify answers every request (503), the hot route included.

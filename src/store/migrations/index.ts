@@ -17,7 +17,7 @@ import * as accounts from './010-accounts.js';
 import * as messageEvents from './011-message-events.js';
 import * as accountActivity from './012-account-activity.js';
 
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-callbacks': callbacks,
   '003-inbound': inbound,
