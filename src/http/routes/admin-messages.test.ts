@@ -87,6 +87,21 @@ describe('admin messages routes', () => {
     expect((await get('/v1/admin/inbound?account=beta')).json()).toEqual({ data: [] });
   });
 
+  it("shows CleverTap's callback URLs by origin only: their path carries the tenant's token", async () => {
+    const dlrUrl = 'https://wzrkt.example/a/TENANT-TOKEN/dlr?key=secret';
+    const imoUrl = 'https://wzrkt.example/a/TENANT-TOKEN/imo?key=secret';
+    await storage.outbox.owe([{ accountId: 'acme', kind: 'dlr', url: dlrUrl, msgId: second.msgId, messageRef: second.id, payload: JSON.stringify({ status: 'sent', msgId: second.msgId }) }]);
+    await storage.inbound.record(
+      { wamid: 'wamid.GAMMA', accountId: 'gamma', sender: '919999999903', receivedAt: T0 + 8, kind: 'text', text: 'hi' },
+      { callbacks: [{ accountId: 'gamma', kind: 'imo', url: imoUrl, messageRef: 'wamid.GAMMA', payload: '{}' }] },
+    );
+    const timeline = await get(`/v1/admin/messages/${second.id}`);
+    expect(timeline.json().timeline.find((entry: { kind: string }) => entry.kind === 'callback')).toMatchObject({ outcome: 'pending', state: 'sent', url: 'https://wzrkt.example/…' });
+    const inbound = await get('/v1/admin/inbound?account=gamma');
+    expect(inbound.json().data[0].callback.url).toBe('https://wzrkt.example/…');
+    expect(timeline.body + inbound.body).not.toMatch(/TENANT-TOKEN|secret/);
+  });
+
   it('needs the admin token', async () => {
     for (const url of ['/v1/admin/messages', `/v1/admin/messages/${first.id}`, '/v1/admin/inbound']) {
       const response = await app.inject({ method: 'GET', url, headers: { authorization: 'Bearer wrong' } });

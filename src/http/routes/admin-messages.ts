@@ -79,7 +79,7 @@ const TimelineEntrySchema = Type.Object({
   code: Type.Optional(Type.Integer({ description: "Meta's error code" })),
   title: Type.Optional(Type.String({ description: "Meta's error title, the transport error, or CleverTap's answer" })),
   latencyMs: Type.Optional(Type.Integer({ description: 'how long the answer took' })),
-  url: Type.Optional(Type.String({ description: "a callback's URL, or a click's destination" })),
+  url: Type.Optional(Type.String({ description: "a callback URL's origin and `/…` (its path carries CleverTap's tenant token), or a click's destination" })),
   wamid: Type.Optional(Type.String()),
   shortUrl: Type.Optional(Type.String()),
   userAgent: Type.Optional(Type.String()),
@@ -117,7 +117,7 @@ const InboundSchema = Type.Object({
   contextMsgId: Type.Optional(Type.String({ description: "CleverTap's msgId of the campaign message it replies to" })),
   callback: Type.Optional(
     Type.Object({
-      url: Type.String(),
+      url: Type.String({ description: "the Inbound Message URL's origin and `/…`" }),
       deliveredAt: Type.Optional(EPOCH_MS('when CleverTap accepted it')),
       httpStatus: Type.Optional(Type.Integer({ description: "CleverTap's answer to the last attempt" })),
       lastError: Type.Optional(Type.String()),
