@@ -120,7 +120,8 @@ describe('--workers', () => {
       ],
     });
     const primary = start(configFile, '2');
-    await eventually(() => childrenOf(primary.child.pid!).length === 2, 'two workers');
+    // Generous: on a busy machine two workers loading the code and the store can take a while.
+    await eventually(() => childrenOf(primary.child.pid!).length === 2, 'two workers', 60_000);
     await everyWorkerReady(url);
 
     const send = (index: number) =>
