@@ -189,7 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     const answer = page.getByTestId('send-answer');
     await answer.waitFor();
     expect(JSON.parse((await answer.textContent()) ?? '')).toEqual({ status: 'success' });
-    expect(await page.getByText('CleverTap credential').count()).toBe(0);
+    expect(await page.getByLabel('Authorization header value or bearer token').count()).toBe(0);
     const shown = (await page.locator('[data-testid="send-exchange"] pre').first().textContent()) ?? '';
     expect(shown.split('\n')[0]).toBe('POST /v1/clevertap/sandbox/messages');
     expect(shown).not.toContain(CLEVERTAP_TOKEN);
@@ -207,6 +207,13 @@ describe.skipIf(!HAVE_CHROMIUM)('operator console in Chromium', () => {
     await eventually(async () => (await live.locator('[data-kind="callback"]').allTextContents()).filter((text) => text.includes('delivered')).length >= 3, 'three delivered callbacks in the timeline');
     sentMsgId = sent.msgId;
     await session.screenshot('send-test');
+    // The Accounts list now shows the account's last send and last webhook.
+    if (accountsApi) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+      const cells = page.locator('[data-testid="accounts-table"] tr[data-account="sandbox"] td');
+      await eventually(async () => (await cells.nth(3).locator('time').count()) === 1 && (await cells.nth(4).locator('time').count()) === 1, 'the last send and last webhook to show');
+      expect(await cells.nth(5).textContent()).toMatch(/^\d+$/);
+    }
   });
 
   it('finds the test message in Messages and opens its timeline: accepted, sent to Meta, statuses, callbacks', async () => {

@@ -40,12 +40,13 @@ export interface AccountConnect {
   meta: { webhookUrl: string; verifyToken: string };
 }
 
-/** Health as the accounts API reports it, when it does (epoch ms or ISO strings). */
+/** Health as the accounts API reports it, when it does (ISO strings). */
 export interface AccountHealth {
   lastSendAt?: string | number;
   lastWebhookAt?: string | number;
+  /** Callbacks waiting to reach the account's CleverTap URLs. */
   callbacksOwed?: number;
-  templateSync?: string;
+  templates?: { state: 'synced' | 'syncing' | 'failed' | 'rate-limited' | 'not-synced'; lastSyncAt?: string; error?: string };
 }
 
 export interface AccountView extends AccountDocument {

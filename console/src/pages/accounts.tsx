@@ -5,7 +5,7 @@
 import { Link } from 'wouter';
 import { ApiError } from '../api/client.ts';
 import { useAccounts, useTemplateStatus } from '../api/context.tsx';
-import type { AccountView, TemplateSyncStatus } from '../api/types.ts';
+import type { AccountHealth, AccountView, TemplateSyncStatus } from '../api/types.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { When } from '../components/time.tsx';
 
@@ -76,14 +76,14 @@ function AccountRow({ account, sync }: { account: AccountView; sync: TemplateSyn
       </td>
       <td>{account.health?.callbacksOwed ?? <span className="muted">—</span>}</td>
       <td>
-        <SyncState sync={sync} fallback={account.health?.templateSync} />
+        <SyncState sync={sync} fallback={account.health?.templates} />
       </td>
     </tr>
   );
 }
 
-export function SyncState({ sync, fallback }: { sync: TemplateSyncStatus | undefined; fallback?: string | undefined }) {
-  if (!sync) return <span className="muted">{fallback ?? '—'}</span>;
+export function SyncState({ sync, fallback }: { sync: TemplateSyncStatus | undefined; fallback?: AccountHealth['templates'] | undefined }) {
+  if (!sync) return fallback ? <HealthSyncState templates={fallback} /> : <span className="muted">—</span>;
   if (sync.syncing) return <span>syncing…</span>;
   if (sync.lastError) return <span className="bad" title={sync.lastError}>failed: {sync.lastError}</span>;
   if (sync.lastSuccessAt === undefined) return <span className="muted">not synced yet</span>;
@@ -92,6 +92,30 @@ export function SyncState({ sync, fallback }: { sync: TemplateSyncStatus | undef
       {sync.templateCount} templates, synced <When at={sync.lastSuccessAt} />
     </span>
   );
+}
+
+/** The template sync as the account's health tells it (when the catalogue's status is not at hand). */
+function HealthSyncState({ templates }: { templates: NonNullable<AccountHealth['templates']> }) {
+  switch (templates.state) {
+    case 'syncing':
+      return <span>syncing…</span>;
+    case 'failed':
+    case 'rate-limited':
+      return (
+        <span className="bad" title={templates.error}>
+          {templates.state === 'failed' ? 'failed' : 'rate limited'}
+          {templates.error ? `: ${templates.error}` : ''}
+        </span>
+      );
+    case 'synced':
+      return (
+        <span>
+          synced <When at={templates.lastSyncAt} />
+        </span>
+      );
+    default:
+      return <span className="muted">not synced yet</span>;
+  }
 }
 
 /** A gateway without the accounts API: the ids its template catalogue knows. */
