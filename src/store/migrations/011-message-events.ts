@@ -15,7 +15,8 @@
  * Search indexes: newest first is `accepted_at` (then the key: rowid on SQLite, id on Postgres),
  * per account, campaign and recipient; a msgId is found through the dedupe index, rebuilt with
  * `msg_id` first (same uniqueness). None is on a column a status changes, so on Postgres status
- * updates stay HOT; `failed_at` is set once per failed message, and its partial index finds them.
+ * updates stay HOT; `failed_at` is set once per failed message, and a partial index over the
+ * failed ones (in acceptance order) finds them.
  */
 import { sql, type Kysely } from 'kysely';
 import { idColumn, isPostgres } from './dialect.js';
@@ -36,7 +37,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('messages_by_account').on('messages').columns(['account_id', 'accepted_at', ...key]).execute();
   await db.schema.createIndex('messages_by_campaign').on('messages').columns(['campaign', 'accepted_at', ...key]).where(sql.ref('campaign'), 'is not', null).execute();
   await db.schema.createIndex('messages_by_recipient').on('messages').columns(['recipient', 'accepted_at', ...key]).execute();
-  await db.schema.createIndex('messages_failed').on('messages').columns(['failed_at']).where(sql.ref('failed_at'), 'is not', null).execute();
+  // Failed messages in the newest-first order, so a page of them is a walk, however many there are.
+  await db.schema.createIndex('messages_failed').on('messages').columns(['accepted_at', ...key]).where(sql.ref('failed_at'), 'is not', null).execute();
 
   await db.schema.alterTable('callbacks').addColumn('message_ref', 'text').execute();
   await db.schema.alterTable('callbacks').addColumn('http_status', 'integer').execute();

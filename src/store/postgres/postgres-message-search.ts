@@ -1,8 +1,9 @@
 /**
  * @module store/postgres/postgres-message-search
- * Message search and the inbound list on Postgres: one prepared statement per driving filter
+ * Message search and the inbound list on Postgres: one statement per driving filter
  * (store/message-search.ts), the driver's equality leading so the planner takes its index of
- * migration 011. Pages are keyed on (accepted_at, id).
+ * migration 011. Run unnamed, so each is planned with its values: a generic plan cannot tell the
+ * filters not asked (`$1 IS NULL`) from the ones asked. Pages are keyed on (accepted_at, id).
  */
 import type pg from 'pg';
 import {
@@ -23,7 +24,7 @@ import {
   type Page,
   type SummaryRow,
 } from '../message-search.js';
-import { loadPgSql, run, type PgStatement } from './pg-sql.js';
+import { loadPgSql, type PgStatement } from './pg-sql.js';
 
 const DRIVER_CONDITIONS = {
   msgId: 'msg_id = $2::text AND',
@@ -56,7 +57,8 @@ export class PostgresMessageSearch implements MessageSearch {
   async search(query: MessageQuery): Promise<Page<MessageSummary>> {
     const limit = pageSize(query.limit);
     const [cursorAt, cursorId] = cursorOf(query.cursor);
-    const { rows } = await run<SummaryRow>(this.#pool, this.#search.get(driverOf(query))!, [
+    // Unnamed: planned with the values, as the filters not asked are then seen to be absent.
+    const { rows } = await this.#pool.query<SummaryRow>({ text: this.#search.get(driverOf(query))!.text, values: [
       query.accountId ?? null,
       query.msgId ?? null,
       query.phone ?? null,
@@ -67,7 +69,7 @@ export class PostgresMessageSearch implements MessageSearch {
       cursorAt,
       cursorId,
       limit + 1,
-    ]);
+    ] });
     return page(rows, limit, (row) => encodeCursor(Number(row.accepted_at), row.id), toSummary);
   }
 
@@ -75,7 +77,7 @@ export class PostgresMessageSearch implements MessageSearch {
     const limit = pageSize(query.limit);
     const [cursorAt, cursorWamid] = cursorOf(query.cursor);
     const statement = query.accountId === undefined ? this.#inboundAll : this.#inboundByAccount;
-    const { rows } = await run<InboundRow>(this.#pool, statement, [query.accountId ?? null, cursorAt, cursorWamid, limit + 1]);
+    const { rows } = await this.#pool.query<InboundRow>({ text: statement.text, values: [query.accountId ?? null, cursorAt, cursorWamid, limit + 1] });
     return page(rows, limit, (row) => encodeCursor(Number(row.received_at), row.wamid), toInboundSummary);
   }
 }
