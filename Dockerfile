@@ -20,6 +20,10 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
+# The SQLite store (and a sandbox's generated secrets) live in /data, writable by the node user:
+# mount a volume there to keep them (`-v wabridge-data:/data`).
+RUN mkdir -p /data && chown node:node /data
+ENV DATA_DIR=/data
 USER node
 EXPOSE 8080
 # Readiness: /readyz (503 while starting, shutting down, or when the store cannot write).
