@@ -14,6 +14,7 @@ import type { InboundLog } from './inbound-log.js';
 import type { JobOutbox } from './job-outbox.js';
 import type { MessageEvents } from './message-events.js';
 import type { MessageSearch } from './message-search.js';
+import type { MessageStats } from './message-stats.js';
 import type { MessageStore } from './message-store.js';
 import type { OptOutStore } from './opt-out-store.js';
 import type { RetentionStore } from './retention.js';
@@ -39,6 +40,8 @@ export interface Storage {
   readonly search: MessageSearch;
   /** When each account last sent and heard from Meta (the console's Accounts list). */
   readonly activity: AccountActivity;
+  /** The dashboard's aggregates: funnels, failures by code, campaigns, rates over time. */
+  readonly stats: MessageStats;
   /**
    * Where the jobs of committed changes wait: `queue` (embedded mode) reads them directly;
    * with an external queue, `jobOutbox` holds them for the relay.

@@ -13,6 +13,7 @@ import { runInboundLogConformance } from '../../src/store/inbound-log.conformanc
 import { runJobOutboxConformance } from '../../src/store/job-outbox.conformance.js';
 import { runMessageEventsConformance } from '../../src/store/message-events.conformance.js';
 import { runMessageSearchConformance } from '../../src/store/message-search.conformance.js';
+import { runMessageStatsConformance } from '../../src/store/message-stats.conformance.js';
 import { runMessageStoreConformance } from '../../src/store/message-store.conformance.js';
 import { runOptOutStoreConformance } from '../../src/store/opt-out-store.conformance.js';
 import { runRetentionConformance } from '../../src/store/retention.conformance.js';
@@ -39,6 +40,7 @@ for (const fixture of STORAGES) {
     runAuditLogConformance(fixture);
     runMessageEventsConformance(fixture);
     runMessageSearchConformance(fixture);
+    runMessageStatsConformance(fixture);
     runAccountActivityConformance(fixture);
     checkSkipList(fixture);
   });

@@ -206,6 +206,7 @@ function withClose(inner: Storage, close: () => Promise<void>): Storage {
     events: inner.events,
     search: inner.search,
     activity: inner.activity,
+    stats: inner.stats,
     jobs: inner.jobs,
     queue: inner.queue,
     jobOutbox: inner.jobOutbox,

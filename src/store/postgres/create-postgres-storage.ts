@@ -27,6 +27,7 @@ import { PostgresJobOutbox } from './postgres-job-outbox.js';
 import { PostgresJobQueue } from './postgres-job-queue.js';
 import { PostgresMessageEvents } from './postgres-message-events.js';
 import { PostgresMessageSearch } from './postgres-message-search.js';
+import { PostgresMessageStats } from './postgres-message-stats.js';
 import { PostgresMessageStore } from './postgres-message-store.js';
 import { PostgresOptOutStore } from './postgres-opt-out-store.js';
 import { PostgresRetentionStore } from './postgres-retention-store.js';
@@ -118,6 +119,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     events: new PostgresMessageEvents(pool, writes, effects),
     search: new PostgresMessageSearch(pool),
     activity: new PostgresAccountActivity(pool),
+    stats: new PostgresMessageStats(pool),
     jobs,
     queue: new PostgresJobQueue(pool, writes),
     jobOutbox: new PostgresJobOutbox(pool, relayWrites),

@@ -21,6 +21,7 @@ import { sqliteEffectsFor } from './sqlite-effects.js';
 import { SqliteJobOutbox } from './sqlite-job-outbox.js';
 import { SqliteMessageEvents } from './sqlite-message-events.js';
 import { SqliteMessageSearch } from './sqlite-message-search.js';
+import { SqliteMessageStats } from './sqlite-message-stats.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 import { SqliteOptOutStore } from './sqlite-opt-out-store.js';
 import { SqliteRetentionStore } from './sqlite-retention-store.js';
@@ -109,6 +110,7 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
       events: new SqliteMessageEvents(db),
       search: new SqliteMessageSearch(db),
       activity: new SqliteAccountActivity(db),
+      stats: new SqliteMessageStats(db),
       jobs,
       queue,
       jobOutbox: new SqliteJobOutbox(db),
