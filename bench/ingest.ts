@@ -11,6 +11,8 @@
  *        --tool auto|wrk|autocannon (closed loop)  --rate-tool paced|autocannon (fixed rate)
  *        --gateway real|stand-in|none  --settle-max <s> (180: long enough for the dispatcher to
  *        drain a round at 1,000 mps, so no baseline round runs beside the gateway's backlog)
+ *        --console-poll (while the gateway is loaded, make the operator console's queries once a
+ *        second, as an open console does: the cost of an operator watching)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countStoredMessagesWhenSettled, fetchAdminStats } from './lib/gateway-stats.js';
 import { runLoad, type LoadOptions, type LoadToolName } from './lib/load.js';
+import { startConsolePoller, type ConsolePollResult } from './lib/console-poller.js';
 import { bodyTemplate, makeBodyBuilder, recipientBlockStart } from './lib/payload.js';
 import {
   commandExists,
@@ -69,6 +72,8 @@ interface Settings {
   settleMaxSeconds: number;
   /** The sending number's throughput: 80 is Meta's default tier, 1,000 the upgraded one. */
   messagesPerSecond: number;
+  /** Make the operator console's queries once a second while the gateway is loaded. */
+  consolePoll: boolean;
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -87,6 +92,7 @@ function parseSettings(argv: string[]): Settings {
       gateway: { type: 'string', default: 'real' },
       'settle-max': { type: 'string', default: '180' },
       mps: { type: 'string', default: '1000' },
+      'console-poll': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -126,6 +132,7 @@ function parseSettings(argv: string[]): Settings {
     gateway,
     settleMaxSeconds: positive('settle-max', values['settle-max'], 180),
     messagesPerSecond: Math.max(1, Math.round(positive('mps', values.mps, 1000))),
+    consolePoll: values['console-poll'],
   };
 }
 
@@ -286,6 +293,7 @@ async function main(): Promise<void> {
 
   const rounds: RoundResult[] = [];
   const settleNotes: string[] = [];
+  const consolePolls: ConsolePollResult[] = [];
   let invocation = 1;
   for (let round = 1; round <= settings.rounds; round++) {
     for (const scenario of settings.scenarios) {
@@ -318,7 +326,13 @@ async function main(): Promise<void> {
         if (scenario === 'fixed-rate') options.offeredRate = settings.offeredRate;
         invocation++;
         const tool = scenario === 'fixed-rate' ? settings.fixedRateTool : settings.closedLoopTool;
+        const poller = settings.consolePoll && target.name === 'gateway' ? startConsolePoller(target.baseUrl, ADMIN_AUTHORIZATION) : undefined;
         const result = await runLoad(tool, options);
+        if (poller) {
+          const polled = await poller.stop();
+          consolePolls.push(polled);
+          process.stdout.write(`  console polled ${polled.polls}× (${Object.entries(polled.statuses).map(([status, count]) => `${count} × ${status}`).join(', ')}), p50 ${polled.p50Ms} ms, p99 ${polled.p99Ms} ms\n`);
+        }
         rounds.push({ round, scenario, target: target.name, result });
         process.stdout.write(`${progressLine(round, settings.rounds, target.label, scenario, result)}\n`);
       }
@@ -362,6 +376,7 @@ async function main(): Promise<void> {
     goals,
     store,
     settleNotes,
+    ...(settings.consolePoll ? { consolePolls } : {}),
     warnings,
     rounds,
   };
