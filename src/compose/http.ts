@@ -21,6 +21,7 @@ import type { MediaLinks, PublicUrl } from './public-url.js';
 import type { WhatsappClients } from './whatsapp-clients.js';
 import type { Observability } from './observability.js';
 import { messageAdminSource } from './message-admin.js';
+import { dashboardSource } from './dashboard.js';
 
 export interface HttpParts {
   config: Config;
@@ -52,6 +53,7 @@ export interface Http extends Service {
 
 export function composeHttp(parts: HttpParts): Http {
   const { config, accounts, catalog, callbacks, clients, media, publicUrl, storage, lifecycle, logger } = parts;
+  const dashboard = dashboardSource(storage, parts.observe?.metrics);
   const app = buildApp({
     accounts,
     intake: parts.intake,
@@ -75,6 +77,7 @@ export function composeHttp(parts: HttpParts): Http {
     ...(parts.accountsAdmin ? { accountsAdmin: parts.accountsAdmin } : {}),
     templateList: { list: async (accountId) => (catalog.hasAccount(accountId) ? storage.templates.list(accountId) : undefined) },
     messages: messageAdminSource(storage),
+    dashboard,
     sendTest: { audit: storage.audit },
   });
 
@@ -96,6 +99,7 @@ export function composeHttp(parts: HttpParts): Http {
       parts.onListening(url);
     },
     stop: async () => {
+      dashboard.stop();
       await duplicates?.close();
       await app.close();
     },

@@ -23,6 +23,7 @@ import { consoleRoutes, type ConsoleRoutesOptions } from './routes/console.js';
 import { adminTemplatesRoutes, type TemplateListSource } from './routes/admin-templates.js';
 import { adminDeadLettersRoutes } from './routes/admin-dead-letters.js';
 import { adminMessagesRoutes, type MessageAdminSource } from './routes/admin-messages.js';
+import { adminDashboardRoutes, type DashboardSource } from './routes/admin-dashboard.js';
 import { adminAccountsRoutes, type AccountsAdminSource } from './routes/admin-accounts.js';
 import { adminSendTestRoutes, type AdminSendTestOptions } from './routes/admin-send-test.js';
 import { createFastRoute, serverWithFastRoute, type RequestObserver } from './fast-route.js';
@@ -65,6 +66,8 @@ export interface AppDependencies {
   sendTest?: Pick<AdminSendTestOptions, 'audit'>;
   /** Message search, timelines and the inbound list (`/v1/admin/messages`, `/v1/admin/inbound`). */
   messages?: MessageAdminSource;
+  /** The console's Dashboard (`/v1/admin/dashboard`): funnels, failures, campaigns, rates over time. */
+  dashboard?: DashboardSource;
   /** `GET /metrics`; absent: not served. */
   metrics?: MetricsSource;
   /** Told every answer (the gateway's metrics): the lean front's two endpoints and every fastify route. */
@@ -177,6 +180,7 @@ export function buildApp(deps: AppDependencies) {
   if (deps.accountsAdmin) app.register(adminAccountsRoutes, { accounts: deps.accountsAdmin, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.sendTest) app.register(adminSendTestRoutes, { intake, accounts: deps.accounts, audit: deps.sendTest.audit, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   if (deps.messages) app.register(adminMessagesRoutes, { messages: deps.messages, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
+  if (deps.dashboard) app.register(adminDashboardRoutes, { dashboard: deps.dashboard, ...(deps.adminToken ? { token: deps.adminToken } : {}) });
   app.register(consoleRoutes, deps.console ?? {});
   app.register(docsRoutes, { routes });
   return app;

@@ -64,14 +64,17 @@ export class LatencyHistory {
     while (this.#snapshots.length > 2 && this.#snapshots[1]!.at <= horizon) this.#snapshots.shift();
   }
 
-  /** p50/p99 per bucket of `[from, to)`; a bucket before the history begins has a count of 0. */
+  /** p50/p99 per bucket of `[from, to)`; a bucket that ends before the history begins has a count of 0. */
   range(from: number, to: number, bucketMs: number): LatencyPoint[] {
     const now = this.#now();
     const latest = this.#snapshot(now);
     const points: LatencyPoint[] = [];
     for (let at = from; at < to; at += bucketMs) {
-      const start = this.#at(at, latest);
-      const end = this.#at(Math.min(at + bucketMs, now), latest);
+      const bucketEnd = Math.min(at + bucketMs, now);
+      // The bucket the history began in is answered from its beginning.
+      const first = this.#snapshots[0]!;
+      const start = this.#at(at, latest) ?? (first.at < bucketEnd ? first : undefined);
+      const end = this.#at(bucketEnd, latest);
       const point: LatencyPoint = { at, count: 0 };
       if (start && end && end.at > start.at) {
         const counts = Array.from(end.counts, (count, index) => count - start.counts[index]!);
