@@ -1,7 +1,6 @@
 /**
  * The console's frame: asks for the admin token once, then shows the navigation and the page the
- * address names. The Dashboard needs aggregate queries the gateway does not have yet: it is left
- * out of the navigation rather than shown empty.
+ * address names.
  */
 import { useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -20,9 +19,11 @@ import { CallbacksPage } from './pages/callbacks.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { MessagePage } from './pages/message.tsx';
 import { InboundPage } from './pages/inbound.tsx';
+import { DashboardPage } from './pages/dashboard.tsx';
 
 /** The client routes; the server answers index.html for each (src/http/routes/console.ts). */
 export const NAV = [
+  { path: '/dashboard', label: 'Dashboard' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/templates', label: 'Templates' },
   { path: '/send-test', label: 'Send test' },
@@ -87,6 +88,7 @@ export function Shell() {
               <Route path="/messages/:id">{(params) => <MessagePage id={params.id} />}</Route>
               <Route path="/inbound" component={InboundPage} />
               <Route path="/callbacks" component={CallbacksPage} />
+              <Route path="/dashboard" component={DashboardPage} />
               <Route>
                 <p>There is no such page. <Link href="/accounts">Accounts</Link></p>
               </Route>

@@ -48,7 +48,7 @@ describe('console routes with a build', () => {
     expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
-  it.each(['/accounts', '/accounts/acme', '/accounts/new', '/templates/sandbox', '/send-test', '/messages', '/messages/m-1', '/inbound', '/callbacks'])('answers the client route %s with index.html', async (url) => {
+  it.each(['/accounts', '/accounts/acme', '/accounts/new', '/templates/sandbox', '/send-test', '/messages', '/messages/m-1', '/inbound', '/callbacks', '/dashboard'])('answers the client route %s with index.html', async (url) => {
     const response = await app.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('<div id="root">');

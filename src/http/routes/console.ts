@@ -25,7 +25,7 @@ export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.
  * The console's client routes (console/src/shell.tsx). Each answers index.html; the console then
  * shows the page.
  */
-export const CONSOLE_CLIENT_ROUTES = ['/accounts', '/accounts/*', '/templates', '/templates/*', '/send-test', '/messages', '/messages/*', '/inbound', '/callbacks'] as const;
+export const CONSOLE_CLIENT_ROUTES = ['/accounts', '/accounts/*', '/templates', '/templates/*', '/send-test', '/messages', '/messages/*', '/inbound', '/callbacks', '/dashboard'] as const;
 
 export interface ConsoleRoutesOptions {
   /** The built console; default console/dist of this checkout. */
