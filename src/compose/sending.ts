@@ -66,6 +66,7 @@ export function composeSending({ config, accounts, storage, jobs, clients, callb
     maxAttempts: config.dispatcher.maxAttempts,
     maxAgeMs: config.dispatcher.maxAgeMs,
     callbacks: callbacks.owed,
+    events: storage.events,
     lastInboundAt: (accountId, recipient) => storage.inbound.lastInboundAt(accountId, recipient),
     ...(cluster.leases ? { leases: cluster.leases } : {}),
     ...(observe ? { observe: observe.send } : {}),

@@ -26,6 +26,7 @@ import type { Logger } from 'pino';
 import type { DeliveryFailure } from '../domain/failure.js';
 import type { JobQueue, Job } from '../queue/job-queue.js';
 import type { MessageStore, StoredMessage } from '../store/message-store.js';
+import type { MessageEvent, MessageEvents } from '../store/message-events.js';
 import { SEND_QUEUE } from '../store/effects.js';
 import type { OwedCallbacks } from './owe-callbacks.js';
 import type { Leases } from '../cluster/leases.js';
@@ -79,6 +80,8 @@ export interface SendDispatcherOptions {
   retireSweepMs?: number;
   /** Told each send Meta accepted, each message failed and each Graph call's latency (the gateway's metrics). */
   observe?: SendObserver;
+  /** Where a Graph answer other than success is kept for the message's timeline (the success is on its row). */
+  events?: Pick<MessageEvents, 'append'>;
 }
 
 export interface SendObserver {
@@ -363,11 +366,12 @@ export class SendDispatcher {
     const { observe } = this.#options;
     const requestedAt = performance.now();
     const outcome = await lane.sender.sendMessage(lane.phoneNumberId, body);
-    observe?.graphLatency(lane.accountId, (performance.now() - requestedAt) / 1000);
+    const latencyMs = performance.now() - requestedAt;
+    observe?.graphLatency(lane.accountId, latencyMs / 1000);
     const settledAt = Date.now();
     switch (outcome.kind) {
       case 'accepted':
-        await store.recordSubmitted(message.id, outcome.wamid, settledAt);
+        await store.recordSubmitted(message.id, outcome.wamid, settledAt, Math.round(latencyMs));
         await queue.ack(job);
         this.#stats.submitted++;
         observe?.sent(lane.accountId);
@@ -379,11 +383,13 @@ export class SendDispatcher {
         if (outcome.rule.retry === 'auth') {
           logger.error({ accountId: lane.accountId, code: outcome.code }, 'Meta rejected the access token; sends on this account fail until it is fixed');
         }
+        this.#keep({ messageId: message.id, at: settledAt, kind: 'graph', httpStatus: outcome.httpStatus, code: outcome.code, title: outcome.title, latencyMs: Math.round(latencyMs) });
         await this.#retryOrFail(message, job, retryDelayMs(outcome.rule.retry, job.attempts), `${outcome.code} ${outcome.title}`, failure);
         return;
       }
       case 'transport': {
         const failure: DeliveryFailure = { reason: 'temporarily_unavailable', title: 'WhatsApp could not be reached', detail: outcome.error };
+        this.#keep({ messageId: message.id, at: settledAt, kind: 'graph', title: outcome.error, latencyMs: Math.round(latencyMs) });
         if (outcome.requestMayHaveArrived) {
           // A timeout or reset after the request went out: Meta may have accepted it.
           this.#stats.held++;
@@ -396,6 +402,14 @@ export class SendDispatcher {
         return;
       }
     }
+  }
+
+  /**
+   * Keeps a Graph answer for the timeline. Issued in the same turn as the retry or failure that
+   * follows it, so both join one commit; its own failure (the store cannot write) is that write's too.
+   */
+  #keep(event: MessageEvent): void {
+    this.#options.events?.append([event]).catch((error: unknown) => this.#options.logger.debug({ err: error, messageId: event.messageId }, 'could not keep a Graph answer for the timeline'));
   }
 
   async #retryOrFail(
