@@ -13,6 +13,8 @@ export interface ChartSeries {
   /** One value per x; null where there is nothing to show. */
   values: ReadonlyArray<number | null>;
   dash?: number[];
+  /** Dots on each value: a sparse series (latencies observed in a few buckets) has no line to draw between gaps. */
+  dots?: boolean;
 }
 
 export function TimeChart({ title, unit, x, series, testId }: { title: string; unit: string; x: readonly number[]; series: readonly ChartSeries[]; testId: string }) {
@@ -28,7 +30,7 @@ export function TimeChart({ title, unit, x, series, testId }: { title: string; u
       height: 200,
       scales: { x: { time: true } },
       axes: [{}, { label: unit, size: 56 }],
-      series: [{}, ...series.map((entry) => ({ label: entry.label, stroke: entry.color, width: 1.5, spanGaps: false, ...(entry.dash ? { dash: entry.dash } : {}) }))],
+      series: [{}, ...series.map((entry) => ({ label: entry.label, stroke: entry.color, width: 1.5, spanGaps: false, ...(entry.dash ? { dash: entry.dash } : {}), ...(entry.dots ? { points: { show: true, size: 5 } } : {}) }))],
       legend: { live: true },
     };
     const made = new uPlot(options, [[], ...series.map(() => [])], element);

@@ -119,15 +119,15 @@ function DashboardBody({ data, account }: { data: DashboardAnswer; account: stri
   );
   const answers = useMemo<ChartSeries[]>(
     () => [
-      { label: 'answer p50 (ms)', color: '#0b7a5c', values: series.map((point) => milliseconds(point.answerP50)) },
-      { label: 'answer p99 (ms)', color: '#b54708', values: series.map((point) => milliseconds(point.answerP99)), dash: [6, 4] },
+      { label: 'answer p50 (ms)', color: '#0b7a5c', values: series.map((point) => milliseconds(point.answerP50)), dots: true },
+      { label: 'answer p99 (ms)', color: '#b54708', values: series.map((point) => milliseconds(point.answerP99)), dash: [6, 4], dots: true },
     ],
     [series],
   );
   const lag = useMemo<ChartSeries[]>(
     () => [
-      { label: 'callback lag p50 (s)', color: '#1849a9', values: series.map((point) => point.callbackLagP50 ?? null) },
-      { label: 'callback lag p99 (s)', color: '#b42318', values: series.map((point) => point.callbackLagP99 ?? null), dash: [6, 4] },
+      { label: 'callback lag p50 (s)', color: '#1849a9', values: series.map((point) => point.callbackLagP50 ?? null), dots: true },
+      { label: 'callback lag p99 (s)', color: '#b42318', values: series.map((point) => point.callbackLagP99 ?? null), dash: [6, 4], dots: true },
     ],
     [series],
   );
