@@ -120,11 +120,13 @@ export function runJobQueueConformance(fixture: QueueFixture): void {
       const [leased, dead] = await queue.reserve(Q, { partitionKey: 'a', limit: 2, leaseMs: 30_000, now: T0 });
       expect([leased!.ref, dead!.ref]).toEqual(['leased', 'dead']);
       await queue.deadLetter(dead!, 'gave up');
+      // Enqueued together, so enqueued at the same time.
+      const enqueuedAt = leased!.createdAt;
       const sorted = async (now: number) => (await queue.counts(now)).sort((x, y) => `${x.queue}/${x.partitionKey}`.localeCompare(`${y.queue}/${y.partitionKey}`));
       expect(await sorted(T0)).toEqual([
-        { queue: 'other', partitionKey: 'a', ready: 0, scheduled: 1, leased: 0, dead: 0 },
-        { queue: Q, partitionKey: 'a', ready: 1, scheduled: 1, leased: 1, dead: 1 },
-        { queue: Q, partitionKey: 'b', ready: 1, scheduled: 0, leased: 0, dead: 0 },
+        { queue: 'other', partitionKey: 'a', ready: 0, scheduled: 1, leased: 0, dead: 0, oldestReadyAt: null },
+        { queue: Q, partitionKey: 'a', ready: 1, scheduled: 1, leased: 1, dead: 1, oldestReadyAt: enqueuedAt },
+        { queue: Q, partitionKey: 'b', ready: 1, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: enqueuedAt },
       ]);
       // A lease that ran out makes its job ready again.
       expect((await sorted(T0 + 30_001)).find((row) => row.queue === Q && row.partitionKey === 'a')).toEqual({
@@ -134,7 +136,35 @@ export function runJobQueueConformance(fixture: QueueFixture): void {
         scheduled: 1,
         leased: 0,
         dead: 1,
+        oldestReadyAt: enqueuedAt,
       });
+    });
+
+    test('counts() tells when the oldest ready job was enqueued, ignoring leased and scheduled jobs', async () => {
+      expect(await queue.counts()).toEqual([]);
+      const beforeOld = Date.now();
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'old' }]);
+      const afterOld = Date.now();
+      const [old] = await queue.reserve(Q, { partitionKey: 'a', limit: 1, leaseMs: 60_000, now: Date.now() });
+      expect(old!.ref).toBe('old');
+      // The only job is leased: nothing is owed yet.
+      expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: 'a', ready: 0, scheduled: 0, leased: 1, dead: 0, oldestReadyAt: null }]);
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'later', runAt: Date.now() + 3_600_000 }]);
+      expect((await queue.counts())[0]).toMatchObject({ scheduled: 1, leased: 1, ready: 0, oldestReadyAt: null });
+      // The next enqueue is stamped strictly after the leased one's: the field must not take the leased job.
+      while (Date.now() <= afterOld) await new Promise((resolve) => setImmediate(resolve));
+      const beforeReady = Date.now();
+      await queue.enqueue([{ queue: Q, partitionKey: 'a', ref: 'first-ready' }]);
+      const afterReady = Date.now();
+      await queue.enqueue([{ queue: Q, partitionKey: 'b', ref: 'elsewhere' }]);
+      const rows = await queue.counts(Date.now() + 1);
+      const a = rows.find((row) => row.partitionKey === 'a')!;
+      expect(a).toMatchObject({ ready: 1, scheduled: 1, leased: 1 });
+      expect(a.oldestReadyAt).toBeGreaterThanOrEqual(beforeReady);
+      expect(a.oldestReadyAt).toBeLessThanOrEqual(afterReady);
+      expect(old!.createdAt).toBeGreaterThanOrEqual(beforeOld);
+      expect(old!.createdAt).toBeLessThan(a.oldestReadyAt!);
+      expect(rows.find((row) => row.partitionKey === 'b')!.oldestReadyAt).toBeGreaterThanOrEqual(afterReady);
     });
 
     test('moves a job to the dead letters with its reason', async () => {
@@ -142,7 +172,7 @@ export function runJobQueueConformance(fixture: QueueFixture): void {
       const job = await reserveOne('a', T0);
       await queue.deadLetter(job, 'gave up');
       expect(await queue.reserve(Q, { partitionKey: 'a', limit: 1, leaseMs: 1000, now: T0 + 10_000 })).toEqual([]);
-      expect(await queue.counts(T0)).toEqual([{ queue: Q, partitionKey: 'a', ready: 0, scheduled: 0, leased: 0, dead: 1 }]);
+      expect(await queue.counts(T0)).toEqual([{ queue: Q, partitionKey: 'a', ready: 0, scheduled: 0, leased: 0, dead: 1, oldestReadyAt: null }]);
     });
 
     test('lists dead letters newest first and revives them as fresh jobs', async () => {

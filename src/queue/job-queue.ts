@@ -65,6 +65,11 @@ export interface QueueCounts {
   scheduled: number;
   leased: number;
   dead: number;
+  /**
+   * When the oldest ready job (due, not under a live lease) was enqueued, epoch ms; null when none
+   * is ready. How long work has been owed: "oldest owed" per callback URL, the age metric per queue.
+   */
+  oldestReadyAt: number | null;
 }
 
 export interface DeadJob {

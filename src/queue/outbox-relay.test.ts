@@ -63,7 +63,7 @@ describe('OutboxRelay (SQLite job outbox → BullMQ)', () => {
     const later = Date.now() + 3_600_000;
     await storage.messages.acceptMessages([{ message: sampleMessage(), effects: { jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: 'later', runAt: later }] } }]);
     await relay().drain();
-    expect(await queue.counts()).toEqual([{ queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 1, leased: 0, dead: 0 }]);
+    expect(await queue.counts()).toEqual([{ queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 1, leased: 0, dead: 0, oldestReadyAt: null }]);
     expect((await queue.reserve(SEND_QUEUE, { partitionKey: 'acme', limit: 5, leaseMs: 1000, now: later })).map((job) => job.ref)).toEqual(['later']);
   });
 
@@ -85,7 +85,7 @@ describe('OutboxRelay (SQLite job outbox → BullMQ)', () => {
     expect(await relay().drain()).toBe(4);
     expect(await storage.jobOutbox.take(10)).toEqual([]);
     expect(await reserveAll(SEND_QUEUE, 'acme')).toEqual(['m2', 'm3', 'm4']);
-    expect(await queue.counts()).toEqual([{ queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 0, leased: 3, dead: 0 }]);
+    expect(await queue.counts()).toEqual([{ queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 0, leased: 3, dead: 0, oldestReadyAt: null }]);
   });
 
   it('two relays on one outbox add each job once, in order', async () => {

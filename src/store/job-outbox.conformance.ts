@@ -26,13 +26,15 @@ export function runJobOutboxConformance(fixture: StorageFixture): void {
         const message = sampleMessage();
         const later = Date.now() + 3_600_000;
         await storage.messages.acceptMessages([{ message, effects: { jobs: [{ queue: SEND_QUEUE, partitionKey: 'acme', ref: message.id, runAt: later }] } }]);
+        const beforeOwed = Date.now();
         await storage.outbox.owe([{ accountId: 'acme', kind: 'dlr', url: DLR_URL, payload: '{}' }]);
+        const afterOwed = Date.now();
         expect(await storage.jobOutbox.take(100)).toEqual([]);
         const counts = await storage.queue.counts();
         expect(counts).toEqual(
           expect.arrayContaining([
-            { queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 1, leased: 0, dead: 0 },
-            { queue: CALLBACK_QUEUE, partitionKey: DLR_URL, ready: 1, scheduled: 0, leased: 0, dead: 0 },
+            { queue: SEND_QUEUE, partitionKey: 'acme', ready: 0, scheduled: 1, leased: 0, dead: 0, oldestReadyAt: null },
+            { queue: CALLBACK_QUEUE, partitionKey: DLR_URL, ready: 1, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: expect.toSatisfy((at: number) => at >= beforeOwed && at <= afterOwed) },
           ]),
         );
       });

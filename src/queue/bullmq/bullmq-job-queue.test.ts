@@ -77,17 +77,23 @@ describe('BullMQ job queue', () => {
       { queue: Q, partitionKey: URL_A, ref: 'c1' },
       { queue: Q, partitionKey: URL_A, ref: 'c2' },
     ]);
-    await reserve(2, SHORT_LEASE_MS);
+    const [leased] = await reserve(2, SHORT_LEASE_MS);
+    // Enqueued strictly later, so the oldest ready job is told apart by its time.
+    await eventually(async () => Date.now() > leased!.createdAt, 'the clock to move past the first enqueue');
     await queue.enqueue([{ queue: Q, partitionKey: URL_A, ref: 'c3' }]);
-    expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: URL_A, ready: 1, scheduled: 0, leased: 2, dead: 0 }]);
+    const whileLeased = await queue.counts();
+    expect(whileLeased).toEqual([{ queue: Q, partitionKey: URL_A, ready: 1, scheduled: 0, leased: 2, dead: 0, oldestReadyAt: expect.any(Number) }]);
     await recoverLapsed(2);
-    expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: URL_A, ready: 3, scheduled: 0, leased: 0, dead: 0 }]);
+    // The recovered jobs wait in BullMQ's wait list, c3 in the prioritized set: the oldest is found among both.
+    expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: URL_A, ready: 3, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: leased!.createdAt }]);
     const jobs = await reserve();
     expect(jobs.map((job) => [job.ref, job.previousAttemptUnsettled])).toEqual([
       ['c1', true],
       ['c2', true],
       ['c3', false],
     ]);
+    expect(whileLeased[0]!.oldestReadyAt).toBe(jobs[2]!.createdAt);
+    expect(jobs[2]!.createdAt).toBeGreaterThan(leased!.createdAt);
   });
 
   it('recovers lapsed leases by itself every recoverEveryMs', async () => {
@@ -126,7 +132,7 @@ describe('BullMQ job queue', () => {
     await queue.enqueue([dead]);
     await queue.deadLetter((await reserve())[0]!, 'refused');
     await queue.enqueue([dead]);
-    expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: URL_A, ready: 0, scheduled: 0, leased: 0, dead: 1 }]);
+    expect(await queue.counts()).toEqual([{ queue: Q, partitionKey: URL_A, ready: 0, scheduled: 0, leased: 0, dead: 1, oldestReadyAt: null }]);
   });
 
   it('keeps each partition apart, under a hashed name, and lists them in counts', async () => {

@@ -83,6 +83,30 @@ end
 for index = busy + 2, #KEYS do redis.call('DEL', KEYS[index]) end
 return redis.call('HDEL', KEYS[1], ARGV[1])
 `;
+/**
+ * KEYS: a partition's wait list, prioritized set and delayed set; ARGV[1]: its job key prefix,
+ * ARGV[2]: the highest delayed score that is due. The smallest `timestamp` (enqueue time) among
+ * the jobs next in line: both ends of the wait list (recovered leases, in no defined order), the
+ * head of the prioritized set and the first due delayed job; false when none is there. Each is
+ * the oldest of its place as jobs are placed (module doc, Ordering), so this is the oldest ready
+ * job but for a few reshuffles, at four lookups whatever the backlog.
+ */
+const OLDEST_READY = `
+local oldest = false
+local function consider(id)
+  if not id then return end
+  local created = tonumber(redis.call('HGET', ARGV[1] .. id, 'timestamp'))
+  if created and (not oldest or created < oldest) then oldest = created end
+end
+consider(redis.call('LINDEX', KEYS[1], 0))
+consider(redis.call('LINDEX', KEYS[1], -1))
+consider(redis.call('ZRANGE', KEYS[2], 0, 0)[1])
+consider(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, 1)[1])
+return oldest
+`;
+/** The name OLDEST_READY is defined under on the shared connection (sent by SHA once loaded). */
+const OLDEST_READY_COMMAND = 'wabridgeOldestReady';
+type OldestReadyPipeline = Record<typeof OLDEST_READY_COMMAND, (...args: Array<string | number>) => unknown>;
 /** How long a lapsed lock taken back to settle its job is held (the settle follows at once). */
 const RETAKEN_LOCK_MS = 10_000;
 
@@ -280,20 +304,23 @@ export class BullmqJobQueue implements JobQueue {
 
   async counts(now = Date.now()): Promise<QueueCounts[]> {
     const partitions = await this.#registered();
+    if (!(OLDEST_READY_COMMAND in this.#redis)) this.#redis.defineCommand(OLDEST_READY_COMMAND, { numberOfKeys: 3, lua: OLDEST_READY });
     const pipeline = this.#redis.pipeline();
     const dueScore = (now + 1) * DELAYED_SCORE_SCALE - 1;
     for (const [bullName] of partitions) {
       const key = (type: string) => this.#partition(bullName).toKey(type);
       pipeline.llen(key('wait')).zcard(key('prioritized')).zcount(key('delayed'), '-inf', dueScore).zcard(key('delayed')).llen(key('active')).zcard(key('failed'));
+      (pipeline as unknown as OldestReadyPipeline)[OLDEST_READY_COMMAND](key('wait'), key('prioritized'), key('delayed'), key(''), dueScore);
     }
     const replies = ((await pipeline.exec()) ?? []).map(([error, value]) => {
       if (error) throw error;
-      return Number(value);
+      return value === null ? null : Number(value);
     });
     const rows: QueueCounts[] = [];
     partitions.forEach(([, name], index) => {
-      const [wait, prioritized, dueDelayed, delayed, active, failed] = replies.slice(index * 6, index * 6 + 6) as number[];
-      const row = { ...name, ready: wait! + prioritized! + dueDelayed!, scheduled: delayed! - dueDelayed!, leased: active!, dead: failed! };
+      const [wait, prioritized, dueDelayed, delayed, active, failed, oldestReadyAt] = replies.slice(index * 7, index * 7 + 7) as [number, number, number, number, number, number, number | null];
+      const ready = wait + prioritized + dueDelayed;
+      const row = { ...name, ready, scheduled: delayed - dueDelayed, leased: active, dead: failed, oldestReadyAt: ready > 0 ? oldestReadyAt : null };
       if (row.ready + row.scheduled + row.leased + row.dead > 0) rows.push(row);
     });
     return rows;

@@ -125,7 +125,7 @@ export class SqliteJobQueue implements JobQueue {
     }
     for (const row of this.#statements.deadCounts.all() as { queue: string; partitionKey: string; dead: number }[]) {
       const key = `${row.queue}\u0000${row.partitionKey}`;
-      const entry = byKey.get(key) ?? { queue: row.queue, partitionKey: row.partitionKey, ready: 0, scheduled: 0, leased: 0, dead: 0 };
+      const entry = byKey.get(key) ?? { queue: row.queue, partitionKey: row.partitionKey, ready: 0, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: null };
       entry.dead = row.dead;
       byKey.set(key, entry);
     }

@@ -30,7 +30,7 @@ interface ReservedRow {
   [column: string]: unknown;
 }
 
-type CountsRow = Omit<QueueCounts, 'dead'> & Record<string, unknown>;
+type CountsRow = Omit<QueueCounts, 'dead' | 'oldestReadyAt'> & { oldestReadyAt: string | null } & Record<string, unknown>;
 type DeadRow = Omit<DeadJob, 'createdAt' | 'deadAt'> & { createdAt: string; deadAt: string } & Record<string, unknown>;
 
 export class PostgresJobQueue implements JobQueue {
@@ -100,11 +100,11 @@ export class PostgresJobQueue implements JobQueue {
     ]);
     const byKey = new Map<string, QueueCounts>();
     for (const row of live.rows) {
-      byKey.set(`${row.queue}\u0000${row.partitionKey}`, { queue: row.queue, partitionKey: row.partitionKey, ready: toNumber(row.ready), scheduled: toNumber(row.scheduled), leased: toNumber(row.leased), dead: 0 });
+      byKey.set(`${row.queue}\u0000${row.partitionKey}`, { queue: row.queue, partitionKey: row.partitionKey, ready: toNumber(row.ready), scheduled: toNumber(row.scheduled), leased: toNumber(row.leased), dead: 0, oldestReadyAt: row.oldestReadyAt === null ? null : toNumber(row.oldestReadyAt) });
     }
     for (const row of dead.rows) {
       const key = `${row.queue}\u0000${row.partitionKey}`;
-      const entry = byKey.get(key) ?? { queue: row.queue, partitionKey: row.partitionKey, ready: 0, scheduled: 0, leased: 0, dead: 0 };
+      const entry = byKey.get(key) ?? { queue: row.queue, partitionKey: row.partitionKey, ready: 0, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: null };
       entry.dead = toNumber(row.dead);
       byKey.set(key, entry);
     }
