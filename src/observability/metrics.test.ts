@@ -86,9 +86,10 @@ describe('gateway metrics', () => {
       queueCounts: async () => {
         scrapes++;
         return [
-          { queue: 'send', partitionKey: 'acme', ready: 5, scheduled: 1, leased: 2, dead: 0 },
-          { queue: 'send', partitionKey: 'beta', ready: 3, scheduled: 0, leased: 0, dead: 1 },
-          { queue: 'callbacks', partitionKey: 'https://ct.example/dr?token=x', ready: 7, scheduled: 0, leased: 0, dead: 0 },
+          { queue: 'send', partitionKey: 'acme', ready: 5, scheduled: 1, leased: 2, dead: 0, oldestReadyAt: Date.now() - 30_000 },
+          { queue: 'send', partitionKey: 'beta', ready: 3, scheduled: 0, leased: 0, dead: 1, oldestReadyAt: Date.now() - 90_000 },
+          { queue: 'send', partitionKey: 'gamma', ready: 0, scheduled: 2, leased: 0, dead: 0, oldestReadyAt: null },
+          { queue: 'callbacks', partitionKey: 'https://ct.example/dr?token=x', ready: 0, scheduled: 0, leased: 7, dead: 0, oldestReadyAt: null },
         ];
       },
       templateStatus: async () => [
@@ -101,7 +102,11 @@ describe('gateway metrics', () => {
     expect(scrapes).toBe(1);
     expect(sample(body, 'wabridge_queue_jobs{queue="send",state="ready"}')).toBe(8);
     expect(sample(body, 'wabridge_queue_jobs{queue="send",state="dead"}')).toBe(1);
-    expect(sample(body, 'wabridge_queue_jobs{queue="callbacks",state="ready"}')).toBe(7);
+    expect(sample(body, 'wabridge_queue_jobs{queue="callbacks",state="leased"}')).toBe(7);
+    // The oldest ready job over the queue's partitions; none ready is 0.
+    expect(sample(body, 'wabridge_queue_oldest_age_seconds{queue="send"}')).toBeGreaterThanOrEqual(90);
+    expect(sample(body, 'wabridge_queue_oldest_age_seconds{queue="send"}')).toBeLessThan(120);
+    expect(sample(body, 'wabridge_queue_oldest_age_seconds{queue="callbacks"}')).toBe(0);
     // Partitions (callback URLs carry tokens) are summed, never labels.
     expect(body).not.toContain('ct.example');
     expect(sample(body, 'wabridge_template_sync_last_success_timestamp_seconds{account="acme"}')).toBe(1_700_000_000);

@@ -24,13 +24,15 @@ const COMMIT_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** Read when Prometheus scrapes: jobs waiting per queue, summed over its partitions. */
+/** Read when Prometheus scrapes: jobs waiting per queue partition, summed per queue. */
 export interface QueueDepthRow {
   queue: string;
   ready: number;
   scheduled: number;
   leased: number;
   dead: number;
+  /** When the partition's oldest ready job was enqueued (epoch ms), null when none is ready. */
+  oldestReadyAt: number | null;
 }
 
 export interface TemplateSyncRow {
@@ -84,29 +86,32 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions = {}) {
     this.#process = options.processMetrics === false ? undefined : processMetrics();
     const sources = this.#sources;
+    // Both queue gauges are collected in one scrape, concurrently: they share one read of the queue.
+    let reading: Promise<QueueDepthRow[]> | undefined;
+    const queueTotals = () => (reading ??= readQueueTotals(sources).finally(() => (reading = undefined)));
     new Gauge({
       name: 'wabridge_queue_jobs',
       help: 'Jobs in each queue by state (ready, scheduled, leased, dead), read when scraped',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
+        const totals = await queueTotals();
         this.reset();
-        for (const source of sources) {
-          if (!source.queueCounts) continue;
-          const totals = new Map<string, QueueDepthRow>();
-          for (const queue of source.queueNames ?? []) totals.set(queue, { queue, ready: 0, scheduled: 0, leased: 0, dead: 0 });
-          for (const row of await source.queueCounts()) {
-            const total = totals.get(row.queue) ?? { queue: row.queue, ready: 0, scheduled: 0, leased: 0, dead: 0 };
-            total.ready += row.ready;
-            total.scheduled += row.scheduled;
-            total.leased += row.leased;
-            total.dead += row.dead;
-            totals.set(row.queue, total);
-          }
-          for (const total of totals.values()) {
-            for (const state of ['ready', 'scheduled', 'leased', 'dead'] as const) this.set({ queue: total.queue, state }, total[state]);
-          }
+        for (const total of totals) {
+          for (const state of ['ready', 'scheduled', 'leased', 'dead'] as const) this.set({ queue: total.queue, state }, total[state]);
         }
+      },
+    });
+    new Gauge({
+      name: 'wabridge_queue_oldest_age_seconds',
+      help: 'How long the oldest ready job of each queue (due, not leased) has been waiting since it was enqueued; 0 when none is ready. Read when scraped',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      async collect() {
+        const totals = await queueTotals();
+        const now = Date.now();
+        this.reset();
+        for (const total of totals) this.set({ queue: total.queue }, total.oldestReadyAt === null ? 0 : Math.max(0, now - total.oldestReadyAt) / 1000);
       },
     });
     const templateRows = async () => {
@@ -156,4 +161,26 @@ export class GatewayMetrics {
     const own = await this.registry.metrics();
     return { contentType: this.registry.contentType, body: this.#process ? (await this.#process.metrics()) + own : own };
   }
+}
+
+/** Per queue, over every source: jobs by state summed over partitions, and the oldest ready job's time. */
+async function readQueueTotals(sources: readonly ScrapeSources[]): Promise<QueueDepthRow[]> {
+  const all: QueueDepthRow[] = [];
+  for (const source of sources) {
+    if (!source.queueCounts) continue;
+    const totals = new Map<string, QueueDepthRow>();
+    const empty = (queue: string): QueueDepthRow => ({ queue, ready: 0, scheduled: 0, leased: 0, dead: 0, oldestReadyAt: null });
+    for (const queue of source.queueNames ?? []) totals.set(queue, empty(queue));
+    for (const row of await source.queueCounts()) {
+      const total = totals.get(row.queue) ?? empty(row.queue);
+      total.ready += row.ready;
+      total.scheduled += row.scheduled;
+      total.leased += row.leased;
+      total.dead += row.dead;
+      if (row.oldestReadyAt !== null && (total.oldestReadyAt === null || row.oldestReadyAt < total.oldestReadyAt)) total.oldestReadyAt = row.oldestReadyAt;
+      totals.set(row.queue, total);
+    }
+    all.push(...totals.values());
+  }
+  return all;
 }

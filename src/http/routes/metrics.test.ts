@@ -55,6 +55,7 @@ describe('GET /metrics with admin.token', () => {
     expect(sample(sent, 'wabridge_store_commit_duration_seconds_count{writer="accept"}')).toBeGreaterThanOrEqual(1);
     expect(sample(sent, 'wabridge_store_commit_duration_seconds_count{writer="batch"}')).toBeGreaterThanOrEqual(1);
     expect(sent).toMatch(/^wabridge_queue_jobs\{queue="send",state="ready"\} \d+$/m);
+    expect(sent).toMatch(/^wabridge_queue_oldest_age_seconds\{queue="callbacks"\} [\d.e+-]+$/m);
     expect(sent).toMatch(/^wabridge_template_sync_last_success_timestamp_seconds\{account="sandbox"\} \d+/m);
     expect(sent).toContain('wabridge_nodejs_eventloop_lag_seconds');
     // The simulator's status webhooks are counted by kind once they arrive.
