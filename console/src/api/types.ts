@@ -108,6 +108,8 @@ export interface QueueCounts {
   scheduled: number;
   leased: number;
   dead: number;
+  /** When the oldest ready job (due, not leased) was enqueued, epoch ms; null when none is ready. */
+  oldestReadyAt: number | null;
 }
 
 export interface StatsDocument {

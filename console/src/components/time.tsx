@@ -9,10 +9,13 @@ export function When({ at, empty = '—' }: { at: string | number | undefined; e
 }
 
 export function relative(deltaMs: number): string {
-  const future = deltaMs > 0;
-  const seconds = Math.round(Math.abs(deltaMs) / 1000);
-  const text =
-    seconds < 5 ? 'just now' : seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.round(seconds / 60)} min` : seconds < 86_400 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} d`;
-  if (text === 'just now') return text;
-  return future ? `in ${text}` : `${text} ago`;
+  if (Math.abs(deltaMs) < 4_500) return 'just now';
+  const text = duration(Math.abs(deltaMs));
+  return deltaMs > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** A length of time in the unit that reads best: "12 s", "3 min", "2 h", "4 d". */
+export function duration(ms: number): string {
+  const seconds = Math.round(Math.max(0, ms) / 1000);
+  return seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.round(seconds / 60)} min` : seconds < 86_400 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} d`;
 }

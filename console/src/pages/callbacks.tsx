@@ -1,21 +1,23 @@
 /**
- * Callbacks: per CleverTap callback URL, what was delivered and dead-lettered, the breaker
- * (consecutive failures, blocked until when) and the last failure; with the queue's counts; and
- * the dead letters (callbacks CleverTap refused or never accepted), each replayable, or all.
- * Backlog and oldest owed per URL need a queue query the gateway does not have yet.
+ * Callbacks: per CleverTap callback URL, the backlog and how long the oldest callback due has
+ * been owed, what was delivered and dead-lettered, the breaker (consecutive failures, blocked
+ * until when) and the last failure; with the queue's counts; and the dead letters (callbacks
+ * CleverTap refused or never accepted), each replayable, or all.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client.ts';
 import { useApi, useStats } from '../api/context.tsx';
 import type { DeadLetter, QueueCounts } from '../api/types.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { When } from '../components/time.tsx';
+import { duration, When } from '../components/time.tsx';
 
 export function CallbacksPage() {
   const stats = useStats(3_000);
   const endpoints = stats.data?.callbackEndpoints ?? [];
   const now = Date.now();
   const backlog = callbackBacklogByOrigin(stats.data?.queue ?? []);
+  // The age as of the stats' arrival, so it does not jump between two polls of the same figures.
+  const statsAt = stats.dataUpdatedAt || now;
   return (
     <section>
       <h1>Callbacks</h1>
@@ -28,6 +30,7 @@ export function CallbacksPage() {
             <tr>
               <th title="Paths are hidden: they carry CleverTap's tenant tokens">CleverTap URL (origin)</th>
               <th>Backlog</th>
+              <th title="How long the oldest callback due (not being sent) has waited since it was owed">Oldest owed</th>
               <th>Delivered</th>
               <th>Dead letters</th>
               <th>Breaker</th>
@@ -37,10 +40,12 @@ export function CallbacksPage() {
           <tbody>
             {endpoints.map((endpoint) => {
               const open = endpoint.blockedUntil > now;
+              const owed = backlog.get(originOf(endpoint.url));
               return (
                 <tr key={endpoint.url}>
                   <td className="url">{endpoint.url}</td>
-                  <td>{backlog.get(originOf(endpoint.url)) ?? 0}</td>
+                  <td>{owed?.jobs ?? 0}</td>
+                  <td data-testid="oldest-owed">{owed && owed.oldestReadyAt !== null ? duration(statsAt - owed.oldestReadyAt) : <span className="muted">—</span>}</td>
                   <td>{endpoint.delivered}</td>
                   <td className={endpoint.deadLettered > 0 ? 'bad' : ''}>{endpoint.deadLettered}</td>
                   <td>
@@ -161,15 +166,20 @@ function QueueTiles({ rows }: { rows: readonly QueueCounts[] }) {
 }
 
 /**
- * Callbacks still owed, per callback URL origin. The callback queue is partitioned by the whole
- * URL, whose path carries CleverTap's tenant token: only its origin is kept.
+ * Callbacks still owed per callback URL origin, and when the oldest of those due was owed. The
+ * callback queue is partitioned by the whole URL, whose path carries CleverTap's tenant token:
+ * only its origin is kept.
  */
-function callbackBacklogByOrigin(rows: readonly QueueCounts[]): Map<string, number> {
-  const backlog = new Map<string, number>();
+function callbackBacklogByOrigin(rows: readonly QueueCounts[]): Map<string, { jobs: number; oldestReadyAt: number | null }> {
+  const backlog = new Map<string, { jobs: number; oldestReadyAt: number | null }>();
   for (const row of rows) {
     if (row.queue !== 'callbacks') continue;
     const origin = originOf(row.partitionKey);
-    backlog.set(origin, (backlog.get(origin) ?? 0) + row.ready + row.scheduled + row.leased);
+    const entry = backlog.get(origin) ?? { jobs: 0, oldestReadyAt: null };
+    entry.jobs += row.ready + row.scheduled + row.leased;
+    const oldest = row.oldestReadyAt;
+    if (oldest !== null && (entry.oldestReadyAt === null || oldest < entry.oldestReadyAt)) entry.oldestReadyAt = oldest;
+    backlog.set(origin, entry);
   }
   return backlog;
 }

@@ -25,6 +25,7 @@ const StatsSchema = Type.Object(
           scheduled: Type.Integer(),
           leased: Type.Integer(),
           dead: Type.Integer(),
+          oldestReadyAt: Type.Union([EPOCH_MS('when the oldest ready job (due, not leased) was enqueued: how long work has been owed'), Type.Null()], { description: 'null when no job is ready' }),
         },
         { additionalProperties: true },
       ),
