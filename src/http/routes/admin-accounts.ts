@@ -11,17 +11,16 @@
  * and refuses unknown fields instead of dropping them. Its schema here documents it
  * (/openapi.json); the path and query schemas are enforced, with TypeBox.
  *
- * Same access rule as the rest of the admin API (routes/admin.ts `adminRefusal`). The audit log
+ * Same access rule as the rest of the admin API (routes/admin.ts `requireAdmin`). The audit log
  * names the caller `admin` when the admin token was presented, `loopback` when none is configured.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import Type from 'typebox';
-import { Value } from 'typebox/value';
 import { AccountSchema } from '../../config/schema.js';
 import type { AuditEntry } from '../../store/account-store.js';
 import { MAX_LISTED_AUDIT_ENTRIES } from '../../store/account-store.js';
 import { problem, ProblemSchema, type FieldError } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin, validateParamsWithTypebox } from './admin.js';
 
 export type AdminAnswer<T> = { ok: true; value: T } | { ok: false; status: number; message: string; errors: FieldError[] };
 
@@ -165,20 +164,9 @@ export const ADMIN_ACCOUNTS_SCHEMAS = {
 };
 
 export const adminAccountsRoutes: FastifyPluginAsync<AdminAccountsOptions> = async (app, { accounts, token }) => {
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
   // Path and query: TypeBox fills defaults and converts strings; the body is the service's to check.
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart === 'body') return () => true;
-    return (data: unknown) => {
-      const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {})));
-      return Value.Check(schema, value) ? { value } : { error: Value.Errors(schema, value) as unknown as Error };
-    };
-  });
+  validateParamsWithTypebox(app);
   // The hook let the request through: with a token configured, the caller presented it.
   const actor = token ? 'admin' : 'loopback';
 

@@ -15,7 +15,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { CampaignStats, FailureCount, Funnel } from '../../store/message-stats.js';
 import { problem, ProblemSchema } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin } from './admin.js';
 import { parseTime } from './admin-messages.js';
 
 export interface DashboardQuery {
@@ -138,12 +138,7 @@ export const ADMIN_DASHBOARD_SCHEMA = {
 };
 
 export const adminDashboardRoutes: FastifyPluginAsync<AdminDashboardOptions> = async (app, { dashboard, token, now = Date.now }) => {
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
 
   app.get<{ Querystring: { account?: string; campaign?: string; from?: string; to?: string } }>('/v1/admin/dashboard', { schema: ADMIN_DASHBOARD_SCHEMA }, async (request, reply) => {
     const { account, campaign } = request.query;

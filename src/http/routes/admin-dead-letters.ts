@@ -8,13 +8,12 @@
  *   `wabridge callbacks replay`).
  *
  * Callback URLs are shown by origin only: their paths carry CleverTap's tenant tokens. Same access
- * rule as the rest of the admin API (routes/admin.ts `adminRefusal`), in this plugin's own hook.
+ * rule as the rest of the admin API (routes/admin.ts `requireAdmin`), in this plugin's own hook.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
-import { Value } from 'typebox/value';
 import { problem } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin, validateParamsWithTypebox } from './admin.js';
 
 export interface DeadLetter {
   /** The dead letter's id, to replay it. */
@@ -74,21 +73,9 @@ export const ADMIN_DEAD_LETTERS_REPLAY_SCHEMA = {
 };
 
 export const adminDeadLettersRoutes: FastifyPluginAsync<AdminDeadLettersOptions> = async (app, { deadLetters, token }) => {
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
   // The query is checked with TypeBox (defaults filled, strings converted); the body is parsed here.
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart === 'body') return () => true;
-    return (data: unknown) => {
-      const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {})));
-      // Errors in Ajv's shape: the app's error handler names each field (http/problem.ts).
-      return Value.Check(schema, value) ? { value } : { error: Value.Errors(schema, value) as unknown as Error };
-    };
-  });
+  validateParamsWithTypebox(app);
   app.get<{ Querystring: { limit: number } }>('/v1/admin/callbacks/dead-letters', { schema: ADMIN_DEAD_LETTERS_SCHEMA }, async (request, reply) =>
     reply.type('application/json').send(JSON.stringify({ data: await deadLetters.list(request.query.limit) })),
   );

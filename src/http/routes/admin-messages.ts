@@ -10,7 +10,7 @@
  *   CleverTap accepted its inbound-message callback.
  *
  * Times are epoch milliseconds; `from`/`to` also take ISO 8601. Same access rule as the rest of
- * the admin API (routes/admin.ts `adminRefusal`), decided in this plugin's own hook.
+ * the admin API (routes/admin.ts `requireAdmin`), decided in this plugin's own hook.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
@@ -19,7 +19,7 @@ import { InvalidCursorError, MAX_PAGE, type InboundQuery, type InboundSummary, t
 import type { StoredMessage } from '../../store/message-store.js';
 import type { TimelineEntry } from '../../store/message-timeline.js';
 import { problem, ProblemSchema } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin } from './admin.js';
 
 export interface MessageAdminSource {
   search(query: MessageQuery): Promise<Page<MessageSummary>>;
@@ -176,12 +176,7 @@ interface SearchQuerystring {
 }
 
 export const adminMessagesRoutes: FastifyPluginAsync<AdminMessagesOptions> = async (app, { messages, token }) => {
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
 
   app.get<{ Querystring: SearchQuerystring }>('/v1/admin/messages', { schema: ADMIN_MESSAGE_SEARCH_SCHEMA }, async (request, reply) => {
     const { account, msgId, phone, campaign, state, from, to, limit, cursor } = request.query;

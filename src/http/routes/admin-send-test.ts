@@ -13,17 +13,16 @@
  *
  * Every send is audited (`message.send-test`, the caller `admin` or `loopback`, the recipient, the
  * msgId and what the endpoint answered; never a credential). Same access rule as the rest of the
- * admin API (routes/admin.ts `adminRefusal`), in this plugin's own hook.
+ * admin API (routes/admin.ts `requireAdmin`), in this plugin's own hook.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
-import { Value } from 'typebox/value';
 import { credentialHeaders } from '../../clevertap/index.js';
 import type { AccountDirectory } from '../../config/accounts.js';
 import type { SendIntake } from '../../pipeline/send-intake.js';
 import type { AuditLog } from '../../store/account-store.js';
 import { problem, problemBody, ProblemSchema } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin, validateParamsWithTypebox } from './admin.js';
 
 export interface AdminSendTestOptions {
   /** The send intake CleverTap's endpoint answers with. */
@@ -62,17 +61,9 @@ export const ADMIN_SEND_TEST_SCHEMA = {
 export const adminSendTestRoutes: FastifyPluginAsync<AdminSendTestOptions> = async (app, options) => {
   const { intake, accounts, audit, token } = options;
   const now = options.now ?? Date.now;
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
   // The body is the intake's to judge, as on CleverTap's endpoint (fastify sees raw bytes).
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart === 'body') return () => true;
-    return (data: unknown) => (Value.Check(schema, data) ? { value: data } : { error: Value.Errors(schema, data) as unknown as Error });
-  });
+  validateParamsWithTypebox(app);
   // The hook let the request through: with a token configured, the caller presented it.
   const actor = token ? 'admin' : 'loopback';
 

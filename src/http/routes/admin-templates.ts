@@ -5,14 +5,14 @@
  * entry (name, language, status, category, components, parameter_format), with the status the
  * gateway holds now (status webhooks update it between syncs).
  *
- * Same access rule as the rest of the admin API (routes/admin.ts `adminRefusal`), decided in this
+ * Same access rule as the rest of the admin API (routes/admin.ts `requireAdmin`), decided in this
  * plugin's own hook.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { TemplateRecord } from '../../store/template-store.js';
 import { problem } from '../problem.js';
-import { adminRefusal } from './admin.js';
+import { requireAdmin } from './admin.js';
 
 export interface TemplateListSource {
   /** The account's stored templates; undefined when the gateway runs no such account. */
@@ -45,12 +45,7 @@ export const ADMIN_TEMPLATE_LIST_SCHEMA = {
 };
 
 export const adminTemplatesRoutes: FastifyPluginAsync<AdminTemplatesOptions> = async (app, { templates, token }) => {
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (!refusal) return;
-    if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="wabridge admin"');
-    return problem(reply, refusal.status, refusal.reason);
-  });
+  requireAdmin(app, token);
   app.get<{ Params: { accountId: string } }>('/v1/admin/templates/:accountId', { schema: ADMIN_TEMPLATE_LIST_SCHEMA }, async (request, reply) => {
     const stored = await templates.list(request.params.accountId);
     if (!stored) return problem(reply, 404, `no account "${request.params.accountId}" is configured`);

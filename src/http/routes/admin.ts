@@ -13,7 +13,8 @@
  * not when the request carries a proxy's forwarding headers: behind a reverse proxy on the same
  * host every client would otherwise look local.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Value } from 'typebox/value';
 import { isIP } from 'node:net';
 import { problem } from '../problem.js';
 import { sameSecret } from '../constant-time.js';
@@ -44,10 +45,7 @@ const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'via'] as co
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { admin, token }) => {
   // Registered inside this plugin, the hook runs for this plugin's routes only, and for all of them.
-  app.addHook('onRequest', async (request, reply) => {
-    const refusal = adminRefusal(request, token);
-    if (refusal) return refuse(reply, refusal);
-  });
+  requireAdmin(app, token);
   app.get('/v1/admin/stats', { schema: STATS_SCHEMA }, async (_request, reply) => reply.type('application/json').send(JSON.stringify(await admin.stats())));
   // The query schemas are validated before the handlers run (a bad one is answered 400 naming the parameter).
   app.get<{ Querystring: { limit: number } }>('/v1/admin/webhook-rejects', { schema: WEBHOOK_REJECTS_SCHEMA }, async (request, reply) =>
@@ -82,6 +80,32 @@ export function adminRefusal(request: Pick<FastifyRequest, 'headers' | 'socket'>
     return { status: 403, reason: 'this request came through a proxy, so its client is not local; configure admin.token (ADMIN_TOKEN) to use the admin API through it' };
   }
   return undefined;
+}
+
+/**
+ * Puts every route of the calling plugin (an encapsulated context) under the admin API's access
+ * rule: one hook, so a route cannot be added without it.
+ */
+export function requireAdmin(app: FastifyInstance, token: string | undefined): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = adminRefusal(request, token);
+    if (refusal) return refuse(reply, refusal);
+  });
+}
+
+/**
+ * Path and query checked with TypeBox (defaults filled, strings converted), errors in Ajv's shape
+ * so the app's error handler names each field (http/problem.ts); the body is left to the handler,
+ * since the app reads every body as raw bytes.
+ */
+export function validateParamsWithTypebox(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body') return () => true;
+    return (data: unknown) => {
+      const value = Value.Convert(schema, Value.Default(schema, structuredClone(data ?? {})));
+      return Value.Check(schema, value) ? { value } : { error: Value.Errors(schema, value) as unknown as Error };
+    };
+  });
 }
 
 function refuse(reply: FastifyReply, { status, reason }: Refusal): FastifyReply {
