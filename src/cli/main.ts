@@ -10,6 +10,8 @@ import { ConfigSchema } from '../config/schema.js';
 import { redactSecrets } from '../config/secrets.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
 import { startCommand } from './start.js';
+// Types only (erased): the command's module still loads when it runs.
+import type { SendTestOptions } from './send-test.js';
 
 /** What every command's exit status means; shown at the end of every `--help`. */
 const EXIT_CODES = `
@@ -169,7 +171,7 @@ program
   .option('--wait-seconds <n>', 'how long --wait waits', wholeNumber(1), 60)
   .option('--json', 'machine-readable output')
   .addHelpText('after', '\nRun on the gateway\'s machine, it reads the account\'s CleverTap credentials from the configuration or the store; elsewhere give --url and --token.')
-  .action(async (options: SendTestCliOptions) => {
+  .action(async (options: SendTestOptions) => {
     const { sendTestCommand } = await import('./send-test.js');
     process.exitCode = await sendTestCommand(options);
   });
@@ -213,20 +215,6 @@ sim
     await runClevertapSimulatorCli(args);
   });
 
-interface SendTestCliOptions {
-  to: string;
-  template?: string;
-  param?: string[];
-  text?: string;
-  account?: string;
-  url?: string;
-  wabaNumber?: string;
-  msgId?: string;
-  token?: string;
-  wait?: boolean;
-  waitSeconds: number;
-  json?: boolean;
-}
 
 interface DemoCliOptions {
   messages: number;
