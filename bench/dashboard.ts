@@ -12,18 +12,12 @@
  * Flags: --messages <n> (100000)  --runs <n> (20)  --targets sqlite,postgres
  * Postgres: a throwaway database on POSTGRES_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { newMessageId } from '../src/domain/ids.js';
 import type { OutboundMessage } from '../src/domain/message.js';
 import type { StatsQuery } from '../src/store/message-stats.js';
-import { createPostgresStorage } from '../src/store/postgres/create-postgres-storage.js';
-import { createSqliteStorage, type SqliteStorage } from '../src/store/sqlite/create-sqlite-storage.js';
 import type { Storage } from '../src/store/storage.js';
+import { withThrowawayPostgres, withThrowawaySqlite } from './lib/throwaway-storage.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +28,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.messages);
 const RUNS = Number(values.runs);
-const POSTGRES_ADMIN_URL = process.env.POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const HOUR = 3600_000;
 const END = Date.now();
@@ -157,9 +150,7 @@ function print(target: string, rows: Row[]): void {
 }
 
 async function benchSqlite(): Promise<Row[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'wabridge-bench-dashboard-'));
-  const storage: SqliteStorage = await createSqliteStorage({ path: path.join(dir, 'dashboard.db') });
-  try {
+  return withThrowawaySqlite('dashboard', async (storage) => {
     console.log('SQLite:');
     await seed(storage);
     const bucket = '((rowid * 2654435761) >> 8) % 100';
@@ -168,22 +159,12 @@ async function benchSqlite(): Promise<Row[]> {
     storage.db.exec(CALLBACKS_SQL(bucket));
     storage.db.exec(REPLIES_SQL(bucket));
     storage.db.exec('ANALYZE');
-    return await measure(storage);
-  } finally {
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return measure(storage);
+  });
 }
 
 async function benchPostgres(): Promise<Row[]> {
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  const name = `wabridge_dashboard_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const storage = await createPostgresStorage({ url: url.toString() });
-  try {
+  return withThrowawayPostgres('dashboard', async (storage) => {
     console.log('Postgres:');
     await seed(storage);
     const bucket = "(('x' || substr(md5(id), 1, 8))::bit(32)::bigint % 100)";
@@ -192,12 +173,8 @@ async function benchPostgres(): Promise<Row[]> {
     await storage.pool.query(CALLBACKS_SQL(bucket));
     await storage.pool.query(REPLIES_SQL(bucket));
     await storage.pool.query('VACUUM ANALYZE');
-    return await measure(storage);
-  } finally {
-    await storage.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+    return measure(storage);
+  });
 }
 
 const targets = values.targets.split(',');
