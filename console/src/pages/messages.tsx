@@ -8,6 +8,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import { useAccountIds, useApi } from '../api/context.tsx';
 import { MESSAGE_STATES, type MessageSummary, type Page } from '../api/types.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { Pager } from '../components/pager.tsx';
 import { When } from '../components/time.tsx';
 import { errorsByField } from './account-form.tsx';
 
@@ -135,18 +136,7 @@ export function MessagesPage() {
           </tbody>
         </table>
       ) : null}
-      <div className="actions pager">
-        {cursors.length > 0 ? (
-          <button type="button" className="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-        ) : null}
-        {page.data?.nextCursor ? (
-          <button type="button" className="secondary" onClick={() => setCursors([...cursors, page.data!.nextCursor!])}>
-            Older
-          </button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.nextCursor} />
     </section>
   );
 }
